@@ -1,0 +1,3 @@
+from workos_tui.cli import main
+
+raise SystemExit(main())

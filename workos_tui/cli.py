@@ -1,0 +1,5 @@
+"""Placeholder, replaced in the next commit."""
+
+
+def main() -> int:
+    return 0
