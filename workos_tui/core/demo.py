@@ -14,7 +14,11 @@ from workos_tui.core.store import Store
 
 GOALS = [
     ("Launch the v2 onboarding flow", "Cut time-to-first-value for new sign-ups in half.", 60),
-    ("Publish the quarterly research report", "Survey + interviews, out before the board meeting.", 45),
+    (
+        "Publish the quarterly research report",
+        "Survey + interviews, out before the board meeting.",
+        45,
+    ),
     ("Run a half marathon in spring", "Train three times a week, stay injury-free.", 150),
 ]
 
@@ -24,7 +28,17 @@ TASKS: list[tuple[str, str, str, str, int | None, int | None, int | None, list[i
     ("Fix login redirect loop on Safari", "technical", "P0", "started", 90, 1, 0, [], 1),
     ("Write onboarding email sequence", "writing", "P1", "todo", 120, 5, 0, [], 3),
     ("Design the welcome screen mockups", "technical", "P1", "done", 240, None, 0, [], 2),
-    ("Set up analytics events for the onboarding funnel", "technical", "P1", "todo", 180, None, 0, [0], 4),
+    (
+        "Set up analytics events for the onboarding funnel",
+        "technical",
+        "P1",
+        "todo",
+        180,
+        None,
+        0,
+        [0],
+        4,
+    ),
     ("Interview five churned customers", "research", "P1", "started", 300, None, 0, [], 12),
     ("Draft the research report outline", "writing", "P1", "todo", 60, -2, 1, [], 6),
     ("Get the survey export from the vendor", "outreach", "P0", "todo", 20, 2, 1, [], 2),
@@ -35,7 +49,17 @@ TASKS: list[tuple[str, str, str, str, int | None, int | None, int | None, list[i
     ("Run three times this week", "personal", "P2", "started", 180, 4, 2, [], 1),
     ("Buy new running shoes", "personal", "P3", "todo", 60, None, 2, [], 15),
     ("Reply to the DevTalks podcast invitation", "outreach", "P2", "todo", 20, 3, None, [], 4),
-    ("Update API documentation for the v2 endpoints", "writing", "P2", "todo", 120, None, 0, [3], 7),
+    (
+        "Update API documentation for the v2 endpoints",
+        "writing",
+        "P2",
+        "todo",
+        120,
+        None,
+        0,
+        [3],
+        7,
+    ),
     ("Migrate CI to the new runners", "technical", "P3", "todo", 240, None, None, [], 30),
     ("Plan the Q1 roadmap with the team", "admin", "P1", "todo", 90, 7, None, [], 2),
 ]
@@ -126,7 +150,9 @@ def populate(store: Store, *, today: dt.date | None = None, now: dt.datetime | N
                 )
             )
         for title, body, tags in NOTES:
-            store.put(Note(title=title, body=body, tags=tags, created_at=now - dt.timedelta(days=3)))
+            store.put(
+                Note(title=title, body=body, tags=tags, created_at=now - dt.timedelta(days=3))
+            )
 
 
 def write_demo(

@@ -19,7 +19,9 @@ def _estimate_minutes(text: object) -> int | None:
     """Version 1 kept the work-os estimate text ("30m", "2h", "1.5 hours")."""
     if isinstance(text, int):
         return text if text > 0 else None
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(m|min|mins|minutes|h|hr|hrs|hours?)?\s*", str(text or ""))
+    m = re.fullmatch(
+        r"\s*(\d+(?:\.\d+)?)\s*(m|min|mins|minutes|h|hr|hrs|hours?)?\s*", str(text or "")
+    )
     if not m:
         return None
     value = float(m.group(1))

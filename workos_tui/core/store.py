@@ -90,10 +90,16 @@ class AtomicJSONStorage(Storage):
         try:
             data = json.loads(raw)
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            where = f" (line {e.lineno} column {e.colno})" if isinstance(e, json.JSONDecodeError) else ""
+            where = (
+                f" (line {e.lineno} column {e.colno})"
+                if isinstance(e, json.JSONDecodeError)
+                else ""
+            )
             raise WorkspaceError(f"{self.path}: not valid JSON{where}: {_first_line(e)}") from None
         if not isinstance(data, dict):
-            raise WorkspaceError(f"{self.path}: not a WorkOS workspace (top level is not an object)")
+            raise WorkspaceError(
+                f"{self.path}: not a WorkOS workspace (top level is not an object)"
+            )
         return data
 
     def flush(self) -> None:
@@ -126,10 +132,15 @@ def _keep_backup(path: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(tmp)
     try:
-        os.link(path, tmp)
+        try:
+            os.link(path, tmp)
+        except OSError:
+            shutil.copy2(path, tmp)
+        os.replace(tmp, bak)
     except OSError:
-        shutil.copy2(path, tmp)
-    os.replace(tmp, bak)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -249,7 +260,9 @@ class Store:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
-                raise WorkspaceError(f"{self.path.parent}: cannot create folder: {e.strerror}") from None
+                raise WorkspaceError(
+                    f"{self.path.parent}: cannot create folder: {e.strerror}"
+                ) from None
         self._filelock = FileLock(str(self.path) + ".lock", thread_local=False)
         self._db = _DB(str(self.path), storage=AtomicJSONStorage)
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
@@ -331,7 +344,9 @@ class Store:
                 self._table_models(name, reuse=stale[name])
         self.generation += 1
 
-    def _table_models(self, name: str, reuse: dict[str, BaseModel] | None = None) -> dict[str, BaseModel]:
+    def _table_models(
+        self, name: str, reuse: dict[str, BaseModel] | None = None
+    ) -> dict[str, BaseModel]:
         """Validated models of one table, reusing those whose raw doc is unchanged."""
         models = self._models.get(name)
         if models is not None:
@@ -450,6 +465,8 @@ class Store:
             with self._locked():
                 if self._disk_stat() != self._stat:
                     self._load()
+                # Never rewrite a file we could not fully read: it stays byte-for-byte intact.
+                self.validate_all()
                 txn = Transaction(label)
                 self._txn = txn
                 try:
@@ -606,7 +623,11 @@ class Store:
             if entry is None:
                 return None
             current = [
-                Change(c.table, c.id, _dump(m) if (m := self._table_models(c.table).get(c.id)) else None)
+                Change(
+                    c.table,
+                    c.id,
+                    _dump(m) if (m := self._table_models(c.table).get(c.id)) else None,
+                )
                 for c in entry.changes
             ]
             self._apply_docs({(c.table, c.id): c.doc for c in reversed(entry.changes)})
@@ -688,4 +709,3 @@ def _empty_workspace() -> dict[str, Any]:
         "journal": {},
         "redo": {},
     }
-
