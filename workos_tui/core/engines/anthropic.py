@@ -596,7 +596,7 @@ class AnthropicEngine:
             raise
         except Exception as e:
             partial = base + self._usage(snapshot) if snapshot is not None else base
-            error = self._classify(e, partial)
+            error = self.classify(e, partial)
             if isinstance(error, EngineError):
                 error.reason = self._redact(error.reason)
                 error.args = (error.reason,)
@@ -635,7 +635,7 @@ class AnthropicEngine:
 
     # -- classification ----------------------------------------------------------------
 
-    def _classify(self, e: BaseException, usage: Usage) -> EngineError | _SwitchToJSON:
+    def classify(self, e: BaseException, usage: Usage) -> EngineError | _SwitchToJSON:
         if isinstance(e, EngineError):
             return e
         if isinstance(e, anthropic.APIStatusError):
@@ -689,7 +689,8 @@ class AnthropicEngine:
             )
         if status == 529 or kind == "overloaded_error":
             return TransientError(
-                "The Anthropic API is overloaded (529).",
+                "The Anthropic API is overloaded"
+                + (" (error event mid-stream)." if status == 200 else f" ({status})."),
                 retry_after=retry_after_from(headers),
                 rate_limited=True,
                 usage=usage,
