@@ -255,7 +255,8 @@ def _backlog(text: str, rel: str, result: ParseResult) -> None:
 
     lines = text.splitlines()
     has_bullets = any(_ITEM.match(ln) for ln in lines)
-    current: list[Any] = []  # [where, text, subitems]
+    current: list[Any] | None = None  # [where, text, subitems]
+    in_done = False  # the sub-items of a done item are done with it
     items: list[list[Any]] = []
     for n, line in enumerate(lines, 1):
         stripped = line.strip()
@@ -276,15 +277,15 @@ def _backlog(text: str, rel: str, result: ParseResult) -> None:
             done, text = box.group(1) in "xX", box.group(2).strip()
         if not text:
             continue
-        if indent and current:
-            if not done:
+        if indent and (current is not None or in_done):
+            if current is not None and not done:
                 current[2].append(text)
             continue
         if done:
-            current = []
+            current, in_done = None, True
             result.skipped.append(f"{rel} line {n}: already done ({text[:40]})")
             continue
-        current = [f"{rel} line {n}", text, []]
+        current, in_done = [f"{rel} line {n}", text, []], False
         items.append(current)
     for where, text, sub in items:
         item = build(BacklogItem, {"text": text, "subitems": sub}, where, result)

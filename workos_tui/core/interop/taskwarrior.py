@@ -167,7 +167,8 @@ def _map(rec: dict[str, Any], today: dt.date) -> dict[str, Any]:
         status = "started"
     tags: list[str] = list(dict.fromkeys(rec.get("tags", [])))
     priority: Priority = _PRIORITY.get(rec.get("priority", ""), "P2")
-    if status != "done" and ("next" in tags or (due is not None and due < today)):
+    overdue = due is not None and due < today and status_tw != "recurring"
+    if status != "done" and ("next" in tags or overdue):
         priority = "P0"
     project = rec.get("project")
     if project and project not in tags:
