@@ -41,7 +41,10 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], fragment: st
 def test_add_and_list_json(db_path: Path) -> None:
     r = workos("add", "Buy", "milk", db=db_path)
     assert (r.returncode, r.stdout) == (0, "B1\n")
-    items = [BacklogItem.model_validate(x) for x in json.loads(workos("list", "backlog", "--json", db=db_path).stdout)]
+    items = [
+        BacklogItem.model_validate(x)
+        for x in json.loads(workos("list", "backlog", "--json", db=db_path).stdout)
+    ]
     assert [i.text for i in items] == ["Buy milk"]
 
 
@@ -50,7 +53,10 @@ def test_add_from_stdin_with_subitems(db_path: Path) -> None:
     r = workos("add", "-", db=db_path, stdin=text)
     assert r.stdout.split() == ["B1", "B2"]
     items = Store(db_path).backlog()
-    assert [(i.text, i.subitems) for i in items] == [("Plan trip", ["book hotel", "flights"]), ("Call mom", [])]
+    assert [(i.text, i.subitems) for i in items] == [
+        ("Plan trip", ["book hotel", "flights"]),
+        ("Call mom", []),
+    ]
     assert [e.label for e in Store(db_path).history()] == ["add 2 backlog items"]
 
 
@@ -64,19 +70,50 @@ def test_db_env_var_and_flag(tmp_path: Path) -> None:
 
 
 def test_task_lifecycle(db_path: Path) -> None:
-    g = workos("goal", "add", "Ship", "v2", "--target-date", "2027-01-31", db=db_path).stdout.strip()
-    t1 = workos("task", "add", "Write spec", "--priority", "p1", "--category", "writing",
-                "--estimate", "45", "--due", "2026-12-24", "--goal", g, db=db_path).stdout.strip()
+    g = workos(
+        "goal", "add", "Ship", "v2", "--target-date", "2027-01-31", db=db_path
+    ).stdout.strip()
+    t1 = workos(
+        "task",
+        "add",
+        "Write spec",
+        "--priority",
+        "p1",
+        "--category",
+        "writing",
+        "--estimate",
+        "45",
+        "--due",
+        "2026-12-24",
+        "--goal",
+        g,
+        db=db_path,
+    ).stdout.strip()
     t2 = workos("task", "add", "Build it", "--depends-on", t1, db=db_path).stdout.strip()
     s = Store(db_path)
     spec = s.get_task(t1)
     assert (spec.priority, spec.category, spec.estimate_minutes, str(spec.due), spec.goal_id) == (
-        "P1", "writing", 45, "2026-12-24", g)
+        "P1",
+        "writing",
+        45,
+        "2026-12-24",
+        g,
+    )
     assert s.get_task(t2).depends_on == [t1]
-    for action, status in (("start", "started"), ("block", "blocked"), ("done", "done"), ("reopen", "todo")):
+    for action, status in (
+        ("start", "started"),
+        ("block", "blocked"),
+        ("done", "done"),
+        ("reopen", "todo"),
+    ):
         assert workos("task", action, t1.lower(), db=db_path).returncode == 0
         assert Store(db_path).get_task(t1).status == status
-    assert workos("task", "edit", t1, "--title", "Write the spec", "--note", "asked Sam", db=db_path).returncode == 0
+    assert (
+        workos(
+            "task", "edit", t1, "--title", "Write the spec", "--note", "asked Sam", db=db_path
+        ).returncode
+        == 0
+    )
     edited = Store(db_path).get_task(t1)
     assert edited.title == "Write the spec"
     assert edited.notes[0].endswith("asked Sam")
@@ -88,7 +125,10 @@ def test_task_lifecycle(db_path: Path) -> None:
 
 def test_note_and_lists(db_path: Path) -> None:
     workos("note", "add", "Meeting", "--body", "first line\nsecond", db=db_path)
-    notes = [Note.model_validate(x) for x in json.loads(workos("list", "notes", "--json", db=db_path).stdout)]
+    notes = [
+        Note.model_validate(x)
+        for x in json.loads(workos("list", "notes", "--json", db=db_path).stdout)
+    ]
     assert notes[0].body == "first line\nsecond"
     goals = json.loads(workos("list", "goals", "--json", db=db_path).stdout)
     assert goals == []
@@ -96,7 +136,9 @@ def test_note_and_lists(db_path: Path) -> None:
 
 
 def test_list_hides_done_unless_asked(demo_store: Store, db_path: Path) -> None:
-    open_tasks = [Task.model_validate(x) for x in json.loads(workos("list", "--json", db=db_path).stdout)]
+    open_tasks = [
+        Task.model_validate(x) for x in json.loads(workos("list", "--json", db=db_path).stdout)
+    ]
     all_tasks = json.loads(workos("list", "tasks", "--all", "--json", db=db_path).stdout)
     done = json.loads(workos("list", "tasks", "--status", "d", "--json", db=db_path).stdout)
     assert all(t.status != "done" for t in open_tasks)
@@ -107,7 +149,10 @@ def test_list_hides_done_unless_asked(demo_store: Store, db_path: Path) -> None:
 
 def test_goal_json_round_trip(db_path: Path) -> None:
     workos("goal", "add", "Run", "--description", "half marathon", db=db_path)
-    [goal] = [Goal.model_validate(x) for x in json.loads(workos("list", "goals", "--json", db=db_path).stdout)]
+    [goal] = [
+        Goal.model_validate(x)
+        for x in json.loads(workos("list", "goals", "--json", db=db_path).stdout)
+    ]
     assert goal.description == "half marathon"
 
 
@@ -130,12 +175,16 @@ def test_undo_with_nothing_to_undo(db_path: Path) -> None:
         (("list", "--status", "nope"), "status must be one of"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(db_path: Path, args: tuple[str, ...], fragment: str) -> None:
+def test_bad_input_is_one_line_and_exit_2(
+    db_path: Path, args: tuple[str, ...], fragment: str
+) -> None:
     Store(db_path)
     assert_one_line_error(workos(*args, db=db_path), fragment)
 
 
-@pytest.mark.parametrize("content", [b"{oops", b'{"meta": {"meta": {"schema_version": 2}}, "tasks": {"T1": {}}}'])
+@pytest.mark.parametrize(
+    "content", [b"{oops", b'{"meta": {"meta": {"schema_version": 2}}, "tasks": {"T1": {}}}']
+)
 def test_corrupt_workspace_exit_2_and_untouched(db_path: Path, content: bytes) -> None:
     db_path.write_bytes(content)
     for args in (("list", "tasks"), ("add", "x"), ("task", "add", "y")):
@@ -159,8 +208,20 @@ def test_demo_writes_sample_workspace(tmp_path: Path) -> None:
     r = workos("demo", "--no-open", db=path)
     assert r.returncode == 0 and r.stdout.strip() == str(path)
     s = Store(path)
-    assert len(s.backlog()) >= 12 and len(s.tasks()) >= 15 and len(s.goals()) == 3 and len(s.notes()) == 4
-    assert {t.category for t in s.tasks()} >= {"technical", "outreach", "research", "writing", "admin", "personal"}
+    assert (
+        len(s.backlog()) >= 12
+        and len(s.tasks()) >= 15
+        and len(s.goals()) == 3
+        and len(s.notes()) == 4
+    )
+    assert {t.category for t in s.tasks()} >= {
+        "technical",
+        "outreach",
+        "research",
+        "writing",
+        "admin",
+        "personal",
+    }
     assert {t.priority for t in s.tasks()} == {"P0", "P1", "P2", "P3"}
     assert {t.status for t in s.tasks()} == {"todo", "started", "blocked", "done"}
     assert_one_line_error(workos("demo", "--no-open", db=path), "already exists")

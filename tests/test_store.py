@@ -166,7 +166,10 @@ def test_corrupt_file_is_named_and_left_untouched(db_path: Path, content: bytes)
 def test_invalid_task_names_the_field(db_path: Path) -> None:
     db_path.write_text(
         json.dumps(
-            {"meta": {"meta": {"schema_version": 2}}, "tasks": {"T4": {"title": "x", "priority": "P7"}}}
+            {
+                "meta": {"meta": {"schema_version": 2}},
+                "tasks": {"T4": {"title": "x", "priority": "P7"}},
+            }
         )
     )
     s = Store(db_path)

@@ -6,6 +6,7 @@ Imports stay lazy: `workos add` must not pay for textual, rich, anthropic or the
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -167,10 +168,9 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         ("--db", {"default": argparse.SUPPRESS}),
         ("--engine", {"default": argparse.SUPPRESS, "choices": ("offline", "anthropic")}),
     ):
-        try:
-            parser.add_argument(flag, **kwargs)  # type: ignore[arg-type]
-        except argparse.ArgumentError:
-            pass  # already there (from `common`, or the command defines its own)
+        # Already there when it came from `common` or the command defines its own.
+        with contextlib.suppress(argparse.ArgumentError):
+            parser.add_argument(flag, **kwargs)
 
 
 def _task_fields(p: argparse.ArgumentParser) -> None:
@@ -320,7 +320,9 @@ def cmd_goal(args: argparse.Namespace) -> int:
     from workos_tui.core.models import Goal
 
     store = _open_store(args)
-    goal = Goal(title=" ".join(args.title), description=args.description, target_date=args.target_date)
+    goal = Goal(
+        title=" ".join(args.title), description=args.description, target_date=args.target_date
+    )
     print(store.put(goal).id)
     return 0
 
@@ -344,7 +346,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     elif args.kind == "tasks" and not args.all:
         rows = [r for r in rows if r.status != "done"]
     if args.json:
-        json.dump([r.model_dump(mode="json") for r in rows], sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(
+            [r.model_dump(mode="json") for r in rows], sys.stdout, ensure_ascii=False, indent=1
+        )
         sys.stdout.write("\n")
         return 0
     from workos_tui.cli_output import print_rows
@@ -368,7 +372,9 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
-def _engine_for(args: argparse.Namespace, store: Store, config: Config, name: str | None = None) -> Any:
+def _engine_for(
+    args: argparse.Namespace, store: Store, config: Config, name: str | None = None
+) -> Any:
     from workos_tui.core.engines import make_engine
 
     try:
@@ -391,7 +397,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     from workos_tui.core.demo import write_demo
 
-    path = getattr(args, "db", None) or os.path.join(tempfile.mkdtemp(prefix="workos-demo-"), "demo.json")
+    path = getattr(args, "db", None) or os.path.join(
+        tempfile.mkdtemp(prefix="workos-demo-"), "demo.json"
+    )
     store = write_demo(path)
     if args.no_open:
         print(path)
@@ -399,7 +407,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     config = _load_config()
     from workos_tui.tui.app import run_app
 
-    run_app(store, _engine_for(args, store, config, getattr(args, "engine", None) or "offline"), config)
+    run_app(
+        store, _engine_for(args, store, config, getattr(args, "engine", None) or "offline"), config
+    )
     return 0
 
 

@@ -50,7 +50,9 @@ def print_rows(kind: str, rows: list[Any], store: Store) -> None:
             else:
                 table.add_column(col, overflow="ellipsis", no_wrap=True, max_width=22)
         order = {"P0": 0, "P1": 1, "P2": 2, "P3": 3}
-        for t in sorted(rows, key=lambda t: (t.status == "done", order[t.priority], t.due or dt.date.max)):
+        for t in sorted(
+            rows, key=lambda t: (t.status == "done", order[t.priority], t.due or dt.date.max)
+        ):
             due = cell(t.due, "bold red" if t.is_overdue(today) else "")
             table.add_row(
                 cell(t.id, "dim"),

@@ -128,9 +128,9 @@ def populate(store: Store, *, today: dt.date | None = None, now: dt.datetime | N
             task = store.put(
                 Task(
                     title=title,
-                    category=category,  # type: ignore[arg-type]
-                    priority=priority,  # type: ignore[arg-type]
-                    status=status,  # type: ignore[arg-type]
+                    category=category,
+                    priority=priority,
+                    status=status,
                     estimate_minutes=est,
                     due=today + dt.timedelta(days=due) if due is not None else None,
                     goal_id=goals[goal].id if goal is not None else None,

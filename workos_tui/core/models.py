@@ -43,7 +43,7 @@ def parse_status(value: str) -> Status:
     v = STATUS_CODES.get(v, v)
     if v not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)} (or n/s/b/d), not {value!r}")
-    return v  # type: ignore[return-value]
+    return v  # type: ignore[return-value,unused-ignore]
 
 
 def parse_priority(value: str) -> Priority:
@@ -52,12 +52,13 @@ def parse_priority(value: str) -> Priority:
         v = "P" + v
     if v not in PRIORITIES:
         raise ValueError(f"priority must be one of {', '.join(PRIORITIES)}, not {value!r}")
-    return v  # type: ignore[return-value]
+    return v  # type: ignore[return-value,unused-ignore]
 
 
 class _Model(BaseModel):
     # Unknown keys are errors: a typo in a field name must never be silently dropped.
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=False)
+    # defer_build: schemas are built on first use, which keeps `workos add` start-up quick.
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
 
 
 class BacklogItem(_Model):
@@ -154,11 +155,14 @@ class DayPlan(_Model):
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
+DEFAULT_LIMITS: dict[Priority, int] = {"P0": 3, "P1": 7}
+
+
 class Settings(_Model):
     """Workspace settings: they travel with the data file, unlike the per-user config."""
 
     name: str = "My workspace"
-    priority_limits: dict[Priority, int] = Field(default_factory=lambda: {"P0": 3, "P1": 7})
+    priority_limits: dict[Priority, int] = Field(default_factory=lambda: dict(DEFAULT_LIMITS))
     hours_available: float = Field(default=6.0, gt=0, le=24)
     stale_after_days: int = Field(default=7, gt=0)
 

@@ -9,7 +9,7 @@ every change is journaled in the file itself so it can be undone and redone.
 from __future__ import annotations
 
 import contextlib
-import json
+import hashlib
 import os
 import shutil
 import tempfile
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 from filelock import FileLock
 from pydantic import BaseModel, ValidationError
 from tinydb import Storage, TinyDB
@@ -88,26 +89,32 @@ class AtomicJSONStorage(Storage):
     def load(self) -> dict[str, Any]:
         raw = self.path.read_bytes()
         try:
-            data = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            where = (
-                f" (line {e.lineno} column {e.colno})"
-                if isinstance(e, json.JSONDecodeError)
-                else ""
-            )
-            raise WorkspaceError(f"{self.path}: not valid JSON{where}: {_first_line(e)}") from None
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as e:
+            where = f" (line {e.lineno} column {e.colno})" if e.lineno else ""
+            raise WorkspaceError(f"{self.path}: not valid JSON{where}: {e.msg}") from None
         if not isinstance(data, dict):
             raise WorkspaceError(
                 f"{self.path}: not a WorkOS workspace (top level is not an object)"
             )
         return data
 
+    def body_digest(self) -> tuple[bytes, str]:
+        """Everything but `meta`, serialised, and its digest."""
+        body = orjson.dumps({k: v for k, v in self.data.items() if k != "meta"})
+        return body, hashlib.blake2b(body, digest_size=16).hexdigest()
+
     def flush(self) -> None:
+        # The digest of what we validated and wrote lets the next process trust the file
+        # without re-validating every task (a hand-edited file no longer matches).
+        body, digest = self.body_digest()
+        meta = self.data.setdefault("meta", {})
+        meta.setdefault(META_ID, {})["digest"] = digest
+        payload = b'{"meta":' + orjson.dumps(meta) + (b"," + body[1:] if len(body) > 2 else b"}")
         directory = self.path.parent
-        payload = json.dumps(self.data, ensure_ascii=False, separators=(",", ":"))
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{self.path.name}.", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
+            with os.fdopen(fd, "wb") as f:
                 os.fchmod(f.fileno(), 0o600)
                 f.write(payload)
                 f.flush()
@@ -171,7 +178,7 @@ class _Table(Table):
                 else:
                     table[doc_id] = doc
 
-        self._update_table(updater)
+        self._update_table(updater)  # type: ignore[arg-type]
 
 
 class _DB(TinyDB):
@@ -254,6 +261,7 @@ class Store:
         self._models: dict[str, dict[str, BaseModel]] = {}
         self._raw_seen: dict[str, dict[str, Any]] = {}
         self.generation = 0  # bumps whenever the data changes, here or on disk
+        self._trusted = False  # the file is exactly what a WorkOS writer validated
         if not self.path.exists():
             if not create:
                 raise WorkspaceError(f"{self.path}: no such workspace")
@@ -271,6 +279,7 @@ class Store:
                 self._load()
             else:
                 self._storage.data = _empty_workspace()
+                self._trusted = True
                 self._write()
                 self._index()
 
@@ -317,6 +326,7 @@ class Store:
             shutil.copy2(self.path, backup)
             data = migrate(data, version, SCHEMA_VERSION)
         self._storage.data = data
+        self._trusted = data["meta"][META_ID].get("digest") == self._storage.body_digest()[1]
         self._index()
         if version < SCHEMA_VERSION:
             self._write()
@@ -332,11 +342,12 @@ class Store:
         for name in KINDS:
             if not isinstance(data.setdefault(name, {}), dict):
                 raise WorkspaceError(f"{self.path}: {name}: must be an object of documents")
-        try:
-            Settings.model_validate(data["meta"][META_ID].get("settings", {}))
-        except ValidationError as e:
-            msg = format_validation_error(e, "settings")
-            raise WorkspaceError(f"{self.path}: invalid content: {msg}") from None
+        if not self._trusted:
+            try:
+                Settings.model_validate(data["meta"][META_ID].get("settings", {}))
+            except ValidationError as e:
+                msg = format_validation_error(e, "settings")
+                raise WorkspaceError(f"{self.path}: invalid content: {msg}") from None
         stale = self._models
         self._models = {}
         for name in KINDS:
@@ -466,7 +477,9 @@ class Store:
                 if self._disk_stat() != self._stat:
                     self._load()
                 # Never rewrite a file we could not fully read: it stays byte-for-byte intact.
-                self.validate_all()
+                if not self._trusted:
+                    self.validate_all()
+                    self._trusted = True
                 txn = Transaction(label)
                 self._txn = txn
                 try:
