@@ -1,0 +1,1 @@
+"""The Textual front end: a thin layer over `workos_tui.core` (store, operations, runner)."""

@@ -1,0 +1,1 @@
+"""Widgets of the WorkOS app, each owning one area of the screen."""
