@@ -1,0 +1,134 @@
+"""The MCP server's proposal book: every proposal it returned, kept by id so that
+`apply_proposal` works after a restart, and what each applied proposal consumed.
+
+It lives next to the workspace as `<workspace>.proposals.json` (mode 0600), written the
+same crash-safe way as the workspace (temp file, fsync, replace) under its own lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock
+from pydantic import BaseModel, Field, ValidationError
+
+from workos_tui.core.run_models import Proposal
+from workos_tui.core.store import NotFoundError
+
+KEEP = 50  # proposals kept; older ones are forgotten (their changes are in the journal)
+# Applying these turns a backlog item into work the workspace now tracks: the item is done.
+CONSUMING_KINDS = frozenset({"create_task", "merge_into_task", "save_note"})
+
+
+class BookEntry(BaseModel):
+    proposal: Proposal
+    source: str = ""  # "aggregate_parallel_results" or "run_parallel_operation"
+    applied: list[str] = Field(default_factory=list)
+    consumed: list[str] = Field(default_factory=list)
+
+
+def sidecar_path(workspace: Path) -> Path:
+    return workspace.with_name(workspace.name + ".proposals.json")
+
+
+class ProposalBook:
+    def __init__(self, workspace: Path, keep: int = KEEP) -> None:
+        self.path = sidecar_path(workspace)
+        self.keep = keep
+        self._lock = FileLock(str(self.path) + ".lock", thread_local=False)
+
+    # -- file ----------------------------------------------------------------
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {"seq": 0, "entries": {}}
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            # A damaged sidecar must not stop the workspace from being used: start afresh.
+            print(f"workos mcp: ignoring unreadable {self.path}: {e}", file=sys.stderr)
+            return {"seq": 0, "entries": {}}
+        if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
+            return {"seq": 0, "entries": {}}
+        return data
+
+    def _write(self, data: dict[str, Any]) -> None:
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                os.fchmod(f.fileno(), 0o600)
+                json.dump(data, f, ensure_ascii=False)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    def _entry(self, data: dict[str, Any], proposal_id: str) -> BookEntry:
+        raw = data["entries"].get(proposal_id.strip())
+        if raw is None:
+            known = ", ".join(list(data["entries"])[-5:]) or "none yet"
+            raise NotFoundError(f"no proposal with id {proposal_id!r} (recent: {known})")
+        try:
+            return BookEntry.model_validate(raw)
+        except ValidationError:
+            raise NotFoundError(f"proposal {proposal_id!r} is damaged in {self.path}") from None
+
+    # -- API -----------------------------------------------------------------
+
+    def add(self, proposal: Proposal, source: str) -> Proposal:
+        """Keep `proposal` under its own id (or `prop-<n>` when it has none or a clash)."""
+        with self._lock:
+            data = self._read()
+            entries: dict[str, Any] = data["entries"]
+            if not proposal.id or proposal.id in entries:
+                seq = int(data.get("seq", 0)) + 1
+                data["seq"] = seq
+                proposal = proposal.model_copy(update={"id": f"prop-{seq}"})
+            entries[proposal.id] = BookEntry(proposal=proposal, source=source).model_dump(
+                mode="json"
+            )
+            for old in list(entries)[: max(0, len(entries) - self.keep)]:
+                del entries[old]
+            self._write(data)
+        return proposal
+
+    def get(self, proposal_id: str) -> BookEntry:
+        with self._lock:
+            return self._entry(self._read(), proposal_id)
+
+    def mark_applied(self, proposal_id: str, action_ids: list[str]) -> BookEntry:
+        """Record applied actions and the backlog items they consumed."""
+        with self._lock:
+            data = self._read()
+            entry = self._entry(data, proposal_id)
+            for action_id in action_ids:
+                if action_id in entry.applied:
+                    continue
+                entry.applied.append(action_id)
+                action = entry.proposal.action(action_id)
+                if action.kind in CONSUMING_KINDS:
+                    entry.consumed.extend(
+                        i for i in action.backlog_item_ids if i not in entry.consumed
+                    )
+            data["entries"][entry.proposal.id] = entry.model_dump(mode="json")
+            self._write(data)
+            return entry
+
+    def consumed(self) -> set[str]:
+        """Backlog item ids consumed by any applied proposal still in the book."""
+        with self._lock:
+            data = self._read()
+        out: set[str] = set()
+        for raw in data["entries"].values():
+            if isinstance(raw, dict):
+                out.update(str(i) for i in raw.get("consumed", []))
+        return out
