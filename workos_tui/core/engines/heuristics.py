@@ -1,0 +1,516 @@
+"""The offline engine's text rules: is an item vague, what category, priority and
+estimate does it suggest, and what title should its task get.
+
+Plain keyword and verb rules, deterministic and explainable: each function also returns
+the words that decided, so the engine can stream its reasoning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from workos_tui.core.models import CATEGORIES
+
+_WORDS = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
+
+# Verbs a task title usually starts with (lowercase, base form).
+ACTION_VERBS = frozenset(
+    [
+        "add",
+        "analyse",
+        "analyze",
+        "answer",
+        "apply",
+        "ask",
+        "audit",
+        "book",
+        "buy",
+        "call",
+        "cancel",
+        "check",
+        "clean",
+        "close",
+        "collect",
+        "compare",
+        "configure",
+        "confirm",
+        "contact",
+        "create",
+        "debug",
+        "decide",
+        "define",
+        "delete",
+        "deliver",
+        "deploy",
+        "design",
+        "document",
+        "draft",
+        "edit",
+        "email",
+        "estimate",
+        "evaluate",
+        "file",
+        "finish",
+        "fix",
+        "follow",
+        "gather",
+        "get",
+        "go",
+        "hire",
+        "implement",
+        "improve",
+        "install",
+        "interview",
+        "investigate",
+        "invite",
+        "learn",
+        "look",
+        "make",
+        "meet",
+        "merge",
+        "migrate",
+        "move",
+        "order",
+        "organise",
+        "organize",
+        "outline",
+        "pay",
+        "pick",
+        "plan",
+        "post",
+        "prepare",
+        "present",
+        "print",
+        "publish",
+        "read",
+        "record",
+        "refactor",
+        "register",
+        "release",
+        "remove",
+        "renew",
+        "reply",
+        "report",
+        "request",
+        "research",
+        "review",
+        "rewrite",
+        "run",
+        "schedule",
+        "send",
+        "set",
+        "setup",
+        "share",
+        "ship",
+        "sign",
+        "sort",
+        "start",
+        "submit",
+        "summarise",
+        "summarize",
+        "talk",
+        "test",
+        "thank",
+        "train",
+        "transfer",
+        "update",
+        "upgrade",
+        "upload",
+        "verify",
+        "visit",
+        "watch",
+        "write",
+    ]
+)
+
+# category -> {word: weight}; objects weigh more than verbs, since "schedule a dentist
+# appointment" is personal although scheduling is admin.
+CATEGORY_WORDS: dict[str, dict[str, int]] = {
+    "technical": {
+        **dict.fromkeys(
+            [
+                "fix",
+                "debug",
+                "refactor",
+                "deploy",
+                "implement",
+                "migrate",
+                "install",
+                "configure",
+                "upgrade",
+            ],
+            1,
+        ),
+        **dict.fromkeys(
+            [
+                "bug",
+                "bugs",
+                "api",
+                "webhook",
+                "server",
+                "database",
+                "db",
+                "ci",
+                "code",
+                "endpoint",
+                "endpoints",
+                "handler",
+                "script",
+                "login",
+                "redirect",
+                "crash",
+                "error",
+                "tests",
+                "test",
+                "backend",
+                "frontend",
+                "app",
+                "deployment",
+                "idempotent",
+                "repo",
+                "pipeline",
+                "runners",
+                "infrastructure",
+            ],
+            2,
+        ),
+    },
+    "outreach": {
+        **dict.fromkeys(
+            ["call", "email", "reply", "contact", "invite", "thank", "send", "ask", "pitch"], 1
+        ),
+        **dict.fromkeys(
+            [
+                "customers",
+                "customer",
+                "client",
+                "clients",
+                "podcast",
+                "invitation",
+                "intro",
+                "introduction",
+                "thank-you",
+                "testers",
+                "partners",
+                "investors",
+                "follow-up",
+                "outreach",
+                "network",
+                "newsletter",
+            ],
+            2,
+        ),
+    },
+    "research": {
+        **dict.fromkeys(
+            [
+                "research",
+                "investigate",
+                "compare",
+                "analyse",
+                "analyze",
+                "explore",
+                "evaluate",
+                "study",
+            ],
+            1,
+        ),
+        **dict.fromkeys(
+            [
+                "competitor",
+                "competitors",
+                "competitors'",
+                "pricing",
+                "survey",
+                "dataset",
+                "data",
+                "interviews",
+                "interview",
+                "benchmark",
+                "market",
+                "options",
+                "analysis",
+                "findings",
+            ],
+            2,
+        ),
+    },
+    "writing": {
+        **dict.fromkeys(
+            ["write", "draft", "edit", "proofread", "outline", "publish", "rewrite"], 1
+        ),
+        **dict.fromkeys(
+            [
+                "blog",
+                "post",
+                "article",
+                "report",
+                "documentation",
+                "docs",
+                "slides",
+                "deck",
+                "copy",
+                "essay",
+                "sequence",
+                "chapter",
+                "readme",
+                "announcement",
+            ],
+            2,
+        ),
+    },
+    "admin": {
+        **dict.fromkeys(
+            ["book", "renew", "pay", "submit", "file", "order", "organise", "organize", "plan"], 1
+        ),
+        **dict.fromkeys(
+            [
+                "expense",
+                "expenses",
+                "invoice",
+                "invoices",
+                "tax",
+                "taxes",
+                "accountant",
+                "domain",
+                "domains",
+                "contract",
+                "flights",
+                "flight",
+                "offsite",
+                "roadmap",
+                "budget",
+                "insurance",
+                "receipts",
+                "monitor",
+                "office",
+                "equipment",
+                "subscription",
+                "paperwork",
+            ],
+            2,
+        ),
+    },
+    "personal": {
+        **dict.fromkeys(["run"], 1),
+        **dict.fromkeys(
+            [
+                "dentist",
+                "doctor",
+                "gym",
+                "family",
+                "birthday",
+                "groceries",
+                "haircut",
+                "vacation",
+                "shoes",
+                "running",
+                "marathon",
+                "health",
+                "mom",
+                "dad",
+                "kids",
+                "garden",
+                "car",
+                "apartment",
+            ],
+            2,
+        ),
+    },
+}
+
+URGENT_WORDS = ("urgent", "asap", "critical", "immediately", "right away", "today", "tonight")
+SOON_WORDS = (
+    "tomorrow",
+    "this week",
+    "by monday",
+    "by tuesday",
+    "by wednesday",
+    "by thursday",
+    "by friday",
+    "by saturday",
+    "by sunday",
+    "deadline",
+    "important",
+    "soon",
+    "by end of",
+    "eod",
+    "before the",
+)
+LATER_WORDS = ("someday", "some day", "nice to have", "eventually", "when i have time", "maybe")
+
+VAGUE_PHRASES = (
+    "that thing",
+    "this thing",
+    "the thing",
+    "something",
+    "stuff",
+    "things",
+    "whatever",
+    "etc",
+    "some stuff",
+)
+HEDGES = ("maybe", "perhaps", "might", "possibly", "not sure", "?")
+REFERENCE_MARKERS = (
+    "article:",
+    "link:",
+    "quote:",
+    "reading:",
+    "note:",
+    "fyi",
+    "for reference",
+    "worth keeping",
+    "worth reading",
+    "interesting:",
+    "idea:",
+)
+
+# Minutes a typical task starting with each verb takes.
+VERB_MINUTES = {
+    **dict.fromkeys(
+        [
+            "call",
+            "email",
+            "reply",
+            "send",
+            "ask",
+            "thank",
+            "confirm",
+            "pay",
+            "renew",
+            "book",
+            "order",
+        ],
+        20,
+    ),
+    **dict.fromkeys(["schedule", "check", "buy", "sign", "share", "post", "submit", "read"], 30),
+    **dict.fromkeys(
+        ["review", "plan", "update", "organise", "organize", "clean", "prepare", "file"], 60
+    ),
+    **dict.fromkeys(["fix", "debug", "write", "draft", "outline", "edit"], 90),
+    **dict.fromkeys(
+        ["research", "investigate", "compare", "analyse", "analyze", "interview", "test"], 120
+    ),
+    **dict.fromkeys(
+        ["design", "implement", "refactor", "migrate", "build", "create", "rewrite"], 180
+    ),
+}
+
+
+def words(text: str) -> list[str]:
+    return _WORDS.findall(text.lower().replace("’", "'"))
+
+
+@dataclass
+class Vagueness:
+    vague: bool
+    reasons: list[str] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+
+
+def action_verb(text: str) -> str | None:
+    """The action verb a task title starts with (or has early on), if any."""
+    ws = words(text)
+    for w in ws[:4]:
+        if w in ACTION_VERBS:
+            return w
+    return None
+
+
+def assess_vagueness(text: str, content_words: int) -> Vagueness:
+    """Too short, no action verb, an unnamed "that thing", or a hedged question."""
+    low = " ".join(text.lower().split())
+    ws = words(low)
+    reasons: list[str] = []
+    questions: list[str] = []
+    verb = action_verb(low)
+    unnamed = [p for p in VAGUE_PHRASES if re.search(rf"\b{re.escape(p)}\b", low)]
+    hedged = [h for h in HEDGES if (h in low if h == "?" else re.search(rf"\b{h}\b", low))]
+    if content_words < 2 or len(ws) < 3:
+        reasons.append("too short to act on")
+    if unnamed:
+        reasons.append(f"refers to something unnamed ({unnamed[0]!r})")
+        if "meeting" in ws:
+            questions.append("Which meeting was it (date, people), and what did you agree to do?")
+        else:
+            questions.append(f"What exactly is {unnamed[0]!r}: which project, document or person?")
+    if hedged:
+        reasons.append("phrased as a question or a maybe")
+        questions.append("Do you want to commit to this, and what would done look like?")
+    if verb is None:
+        reasons.append("no action verb")
+        questions.append("What is the concrete next action (write, call, fix, decide...)?")
+    elif verb in {"improve", "look", "check"} and (unnamed or content_words < 3):
+        questions.append(f"What specifically should you {verb}, and how will you know it's better?")
+    vague = bool(unnamed) or (bool(hedged) and (verb is None or content_words < 3))
+    vague = vague or content_words < 2 or (verb is None and len(ws) < 4)
+    return Vagueness(vague, reasons, questions[:3] if vague else [])
+
+
+def is_reference(text: str) -> str | None:
+    """The marker that makes an item reference material rather than work, if any."""
+    low = text.lower()
+    for marker in REFERENCE_MARKERS:
+        if marker in low:
+            return marker
+    if re.fullmatch(r"\s*https?://\S+\s*", text):
+        return "a bare link"
+    return None
+
+
+def guess_category(text: str) -> tuple[str, list[str], dict[str, int]]:
+    """(category, the words that decided, every category's score)."""
+    ws = words(text)
+    scores: dict[str, int] = {c: 0 for c in CATEGORIES}
+    hits: dict[str, list[str]] = {c: [] for c in CATEGORIES}
+    for w in ws:
+        for category, table in CATEGORY_WORDS.items():
+            weight = table.get(w)
+            if weight:
+                scores[category] += weight
+                hits[category].append(w)
+    best: str = max(CATEGORIES, key=lambda c: (scores[c], -CATEGORIES.index(c)))
+    if scores[best] == 0:
+        return "other", [], scores
+    return best, hits[best], scores
+
+
+def guess_priority(text: str) -> tuple[str, str]:
+    """(priority, the words that decided)."""
+    low = " ".join(text.lower().split())
+    for word in URGENT_WORDS:
+        if re.search(rf"\b{re.escape(word)}\b", low):
+            return "P0", word
+    for word in SOON_WORDS:
+        if word in low:
+            return "P1", word
+    for word in LATER_WORDS:
+        if word in low:
+            return "P3", word
+    return "P2", ""
+
+
+def guess_estimate(text: str, subitems: int = 0) -> tuple[int, str]:
+    """(minutes, why): the verb's typical length, more for long items and sub-items."""
+    verb = action_verb(text) or ""
+    base = VERB_MINUTES.get(verb, 60)
+    why = f"'{verb}' tasks take about {base} min" if verb else "no verb: a default hour"
+    n = len(words(text))
+    if n > 10:
+        base += 30
+        why += ", longer description"
+    if subitems:
+        base += 15 * subitems
+        why += f", {subitems} sub-items"
+    return max(15, round(base / 15) * 15), why
+
+
+def make_title(text: str) -> str:
+    """A clean task title from an item's text."""
+    line = " ".join(text.split())
+    line = re.sub(r"^(?:todo|task|to do)\s*[:\-]\s*", "", line, flags=re.IGNORECASE)
+    line = line.strip(" -*•").rstrip(".!;,")
+    if len(line) > 120:
+        line = line[:120].rsplit(" ", 1)[0] + "…"
+    return line[:1].upper() + line[1:] if line else text.strip()[:120]
