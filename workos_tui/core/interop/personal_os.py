@@ -76,6 +76,9 @@ def split_front_matter(text: str, where: str) -> tuple[dict[str, Any] | None, st
                 problem = getattr(e, "problem", None) or str(e).splitlines()[0]
                 msg = f"{where}{line}: front matter is not valid YAML: {problem}"
                 raise ValueError(msg) from None
+            except (ValueError, TypeError, OverflowError) as e:
+                # YAML's own constructors reject impossible values, e.g. `2026-13-01`.
+                raise ValueError(f"{where}: front matter: {e}") from None
             if data is None:
                 data = {}
             if not isinstance(data, dict):

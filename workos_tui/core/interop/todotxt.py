@@ -163,13 +163,14 @@ def _fields(line: Line) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "title": title,
         "status": "done" if line.done else "todo",
-        "priority": letter_priority(line.letter) if line.letter else "P2",
         "tags": list(dict.fromkeys([*line.projects, *line.contexts])),
         "due": _date(line.get("due"), "due"),
         "completed_at": _midnight(_date(line.completed, "completion date")),
     }
     if description:
         fields["description"] = description
+    if line.letter:  # no priority: a new task gets the default, an existing one keeps its own
+        fields["priority"] = letter_priority(line.letter)
     _date(line.get("t"), "t (threshold)")
     created = _date(line.created, "creation date")
     if created:
@@ -235,7 +236,7 @@ def _build(task: Task, kept: dict[str, Any], seen: dict[str, Any]) -> str:
     if task.estimate_minutes:
         est = original.get("est") if original and same("estimate_minutes") else None
         ext.append(["est", est or format_estimate(task.estimate_minutes)])
-    if done and letter and (not original or original.get("pri") or not same("priority")):
+    if done and letter:  # todo.txt drops `(A)` on done lines; `pri:` keeps it
         ext.append(["pri", letter])
     parts.extend(f"{k}:{v}" for k, v in ext)
     return " ".join(parts)
