@@ -24,7 +24,12 @@ def test_export_reads_well(demo_store: Store) -> None:
     assert "- Research competitors' pricing pages\n  - Notion\n  - Linear" in text
     assert "  - goal: Launch the v2 onboarding flow" in text
     # goals first, then tasks by priority
-    assert text.index("## Goals") < text.index("### P0") < text.index("### P1") < text.index("## Backlog")
+    assert (
+        text.index("## Goals")
+        < text.index("### P0")
+        < text.index("### P1")
+        < text.index("## Backlog")
+    )
 
 
 def test_checklist_import(store: Store) -> None:
@@ -36,7 +41,11 @@ def test_checklist_import(store: Store) -> None:
     nested = tasks["Tell support the hotfix is out"]
     assert nested.status == "todo" and "Part of: Ship the hotfix" in nested.description
     blog = tasks["Write the launch blog post"]
-    assert (blog.due, blog.tags, blog.priority) == (dt.date(2026, 12, 20), ["writing", "launch"], "P2")
+    assert (blog.due, blog.tags, blog.priority) == (
+        dt.date(2026, 12, 20),
+        ["writing", "launch"],
+        "P2",
+    )
     assert tasks["Record a demo video 🎬"].status == "todo"  # numbered list item
     assert tasks["Order the launch cake"].status == "done"  # [X]
     assert "plain list items are not tasks" not in tasks
@@ -57,7 +66,9 @@ def test_checklist_into_the_backlog(store: Store) -> None:
 
 def test_nested_items_become_backlog_subitems(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "list.md"
-    path.write_text("- [ ] Plan the offsite\n  - [ ] venue\n  - [x] dates\n  - [ ] agenda\n", encoding="utf-8")
+    path.write_text(
+        "- [ ] Plan the offsite\n  - [ ] venue\n  - [x] dates\n  - [ ] agenda\n", encoding="utf-8"
+    )
     import_path(store, path, target="backlog")
     (item,) = store.backlog()
     assert (item.text, item.subitems) == ("Plan the offsite", ["venue", "agenda"])
@@ -70,12 +81,17 @@ def test_export_then_import_into_a_fresh_workspace(demo_store: Store, tmp_path: 
     import_path(fresh, path)
 
     def view(s: Store) -> set[tuple]:
-        return {(t.title, t.priority, t.status, t.due, t.estimate_minutes, tuple(t.tags)) for t in s.tasks()}
+        return {
+            (t.title, t.priority, t.status, t.due, t.estimate_minutes, tuple(t.tags))
+            for t in s.tasks()
+        }
 
     assert view(fresh) == view(demo_store)
 
 
-def test_export_then_import_into_the_same_workspace_adds_nothing(demo_store: Store, tmp_path: Path) -> None:
+def test_export_then_import_into_the_same_workspace_adds_nothing(
+    demo_store: Store, tmp_path: Path
+) -> None:
     path = tmp_path / "shared.md"
     path.write_text(export_workspace(demo_store, "markdown"), encoding="utf-8")
     before = len(demo_store.tasks())

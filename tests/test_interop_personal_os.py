@@ -33,7 +33,12 @@ def test_whole_folder_import(store: Store) -> None:
         "Renew the company domain names",
     }  # Tasks/README.md has no front matter: skipped
     bug = tasks["Fix login redirect loop on Safari"]
-    assert (bug.category, bug.priority, bug.status, bug.estimate_minutes) == ("technical", "P0", "started", 90)
+    assert (bug.category, bug.priority, bug.status, bug.estimate_minutes) == (
+        "technical",
+        "P0",
+        "started",
+        90,
+    )
     assert (bug.due, bug.created_at.date()) == (dt.date(2026, 12, 5), dt.date(2026, 11, 28))
     assert "## Progress Log" in bug.description and "## Next Actions" in bug.description
     front = bug.extra["personal_os"]["front_matter"]
@@ -63,7 +68,9 @@ def test_whole_folder_import(store: Store) -> None:
         "Run a half marathon in spring",
     }
     assert goals["Launch the v2 onboarding flow"].description.startswith("Cut time-to-first-value")
-    assert goals["Publish the quarterly research report"].description.startswith("survey + interviews")
+    assert goals["Publish the quarterly research report"].description.startswith(
+        "survey + interviews"
+    )
     assert goals["Hire a product designer"].status == "achieved"
     notes = {n.title: n for n in store.notes()}
     assert notes["Auth notes"].tags == ["auth", "safari"]
@@ -108,11 +115,17 @@ def _folder(tmp_path: Path, name: str, text: str) -> Path:
     ("text", "problem"),
     [
         ("---\ntitle: [unclosed\n---\n", "Tasks/bad.md line 3: front matter is not valid YAML"),
-        ("---\ntitle: X\npriority: P9\n---\n", "Tasks/bad.md: priority must be one of P0, P1, P2, P3"),
+        (
+            "---\ntitle: X\npriority: P9\n---\n",
+            "Tasks/bad.md: priority must be one of P0, P1, P2, P3",
+        ),
         ("---\ntitle: X\nstatus: maybe\n---\n", "Tasks/bad.md: status must be one of"),
         ("---\ntitle: X\ndue_date: '2026-13-01'\n---\n", "Tasks/bad.md: due_date: not a date"),
         ("---\ntitle: X\ndue_date: 2026-13-01\n---\n", "Tasks/bad.md: front matter: month must be"),
-        ("---\ntitle: X\nestimated_time: soon\n---\n", "Tasks/bad.md: estimated_time: not a number"),
+        (
+            "---\ntitle: X\nestimated_time: soon\n---\n",
+            "Tasks/bad.md: estimated_time: not a number",
+        ),
         ("---\n- a\n- b\n---\n", "Tasks/bad.md line 2: front matter must be a mapping"),
         ("---\ntitle: X\n", "Tasks/bad.md line 1: front matter is not closed"),
     ],
@@ -128,7 +141,9 @@ def test_bad_task_files_are_named(store: Store, tmp_path: Path, text: str, probl
 
 
 def test_yaml_is_data_never_code(store: Store, tmp_path: Path) -> None:
-    folder = _folder(tmp_path, "evil.md", "---\ntitle: !!python/object/apply:os.system ['touch pwned']\n---\n")
+    folder = _folder(
+        tmp_path, "evil.md", "---\ntitle: !!python/object/apply:os.system ['touch pwned']\n---\n"
+    )
     with pytest.raises(ImportFailed, match="not valid YAML"):
         import_path(store, folder, "personal-os")
     assert not Path("pwned").exists()
@@ -144,14 +159,19 @@ def test_export_folder_then_import_it_back(demo_store: Store, tmp_path: Path) ->
     import_path(fresh, out)
 
     def tasks(s: Store) -> set[tuple]:
-        return {(t.title, t.priority, t.status, t.category, t.estimate_minutes, t.due) for t in s.tasks()}
+        return {
+            (t.title, t.priority, t.status, t.category, t.estimate_minutes, t.due)
+            for t in s.tasks()
+        }
 
     assert tasks(fresh) == tasks(demo_store)
     assert {g.title for g in fresh.goals()} == {g.title for g in demo_store.goals()}
     assert {(b.text, tuple(b.subitems)) for b in fresh.backlog()} == {
         (b.text, tuple(b.subitems)) for b in demo_store.backlog()
     }
-    assert {(n.title, n.body) for n in fresh.notes()} == {(n.title, n.body) for n in demo_store.notes()}
+    assert {(n.title, n.body) for n in fresh.notes()} == {
+        (n.title, n.body) for n in demo_store.notes()
+    }
 
 
 def test_export_keeps_unknown_front_matter(store: Store, tmp_path: Path) -> None:

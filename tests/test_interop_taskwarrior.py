@@ -97,7 +97,9 @@ def test_edits_in_workos_are_exported_and_the_rest_kept(store: Store) -> None:
     import_path(store, SAMPLE, today=TODAY)
     tap = _task(store, "2b7a4f1e-8c3d-4e5f-9a1b-2c3d4e5f6a7b")
     store.update_task(tap.id, status="done", title="Fix the kitchen tap", tags=["diy"])
-    rec = _by_uuid(json.loads(export_workspace(store, "taskwarrior")))[tap.external_ids["taskwarrior"]]
+    rec = _by_uuid(json.loads(export_workspace(store, "taskwarrior")))[
+        tap.external_ids["taskwarrior"]
+    ]
     original = _by_uuid(tw_records(SAMPLE))[rec["uuid"]]
     assert rec["status"] == "completed" and "end" in rec
     assert rec["description"] == "Fix the kitchen tap"
@@ -107,7 +109,9 @@ def test_edits_in_workos_are_exported_and_the_rest_kept(store: Store) -> None:
         assert rec[kept] == original[kept]
 
 
-def test_native_tasks_export_and_reimport_without_duplicates(demo_store: Store, tmp_path: Path) -> None:
+def test_native_tasks_export_and_reimport_without_duplicates(
+    demo_store: Store, tmp_path: Path
+) -> None:
     text = export_workspace(demo_store, "taskwarrior")
     records = json.loads(text)
     assert len(records) == len(demo_store.tasks())
@@ -161,14 +165,26 @@ def test_a_bad_record_fails_the_whole_import(store: Store) -> None:
     [
         ("[{]", "record 1 (line 1): not valid JSON"),
         ('[{"uuid": "x"}]', "missing 'status'"),
-        ('{"uuid":"nope","status":"pending","entry":"20261101T000000Z","description":"a"}', "uuid: not a UUID"),
+        (
+            '{"uuid":"nope","status":"pending","entry":"20261101T000000Z","description":"a"}',
+            "uuid: not a UUID",
+        ),
         ("[1, 2]", "record 1 (line 1): not a JSON object"),
-        ('[{"uuid":"2b7a4f1e-8c3d-4e5f-9a1b-2c3d4e5f6a70","status":"done","entry":"20261101T000000Z",'
-         '"description":"a"}]', "status: must be one of"),
-        ('[{"uuid":"2b7a4f1e-8c3d-4e5f-9a1b-2c3d4e5f6a70","status":"pending","entry":"20261101T000000Z",'
-         '"description":"a","depends":"zzz"}]', "depends: not a UUID: 'zzz'"),
-        ('[{"uuid":"2b7a4f1e-8c3d-4e5f-9a1b-2c3d4e5f6a70","status":"pending","entry":"20261101T000000Z",'
-         '"description":"a","priority":"urgent"}]', "priority: must be H, M or L"),
+        (
+            '[{"uuid":"2b7a4f1e-8c3d-4e5f-9a1b-2c3d4e5f6a70","status":"done","entry":"20261101T000000Z",'
+            '"description":"a"}]',
+            "status: must be one of",
+        ),
+        (
+            '[{"uuid":"2b7a4f1e-8c3d-4e5f-9a1b-2c3d4e5f6a70","status":"pending","entry":"20261101T000000Z",'
+            '"description":"a","depends":"zzz"}]',
+            "depends: not a UUID: 'zzz'",
+        ),
+        (
+            '[{"uuid":"2b7a4f1e-8c3d-4e5f-9a1b-2c3d4e5f6a70","status":"pending","entry":"20261101T000000Z",'
+            '"description":"a","priority":"urgent"}]',
+            "priority: must be H, M or L",
+        ),
         ("[]\ntrailing", "text after the JSON array"),
     ],
 )

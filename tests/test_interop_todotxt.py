@@ -86,7 +86,9 @@ def test_reimport_matches_on_the_line_hash(store: Store, tmp_path: Path) -> None
     assert landlord.status == "done" and str(landlord.due) == "2026-12-06"
 
 
-def test_native_tasks_export_and_reimport_without_duplicates(demo_store: Store, tmp_path: Path) -> None:
+def test_native_tasks_export_and_reimport_without_duplicates(
+    demo_store: Store, tmp_path: Path
+) -> None:
     text = export_workspace(demo_store, "todotxt")
     assert "(A) " in text and "\nx " in text
     path = tmp_path / "todo.txt"
@@ -121,7 +123,15 @@ def test_bad_lines_fail_the_import_unless_skipped(store: Store) -> None:
 
 @pytest.mark.parametrize(
     ("text", "minutes"),
-    [("90", 90), ("90m", 90), ("2h", 120), ("1.5h", 90), ("1h30m", 90), ("soon", None), ("0", None)],
+    [
+        ("90", 90),
+        ("90m", 90),
+        ("2h", 120),
+        ("1.5h", 90),
+        ("1h30m", 90),
+        ("soon", None),
+        ("0", None),
+    ],
 )
 def test_estimates(text: str, minutes: int | None) -> None:
     assert parse_estimate(text) == minutes
@@ -134,7 +144,12 @@ def test_estimate_format_round_trips() -> None:
 
 def test_line_parts() -> None:
     line = Line("(B) 2026-01-02 Pay rent +Home @desk due:2026-01-05 http://x.y/z")
-    assert (line.letter, line.created, line.projects, line.contexts) == ("B", "2026-01-02", ["Home"], ["desk"])
+    assert (line.letter, line.created, line.projects, line.contexts) == (
+        "B",
+        "2026-01-02",
+        ["Home"],
+        ["desk"],
+    )
     assert line.ext == [["due", "2026-01-05"]]
     assert line.text == "Pay rent http://x.y/z"
     # `(A)` in the middle or on a done line is text

@@ -104,7 +104,7 @@ def detect_format(path: Path) -> str:
             return "json"
         if isinstance(data, list) or (isinstance(data, dict) and "uuid" in data):
             return "taskwarrior"
-        raise InteropError(f"{path}: JSON, but neither a Taskwarrior nor a WorkOS export")
+        raise InteropError(f"{path}: JSON, but not a Taskwarrior or WorkOS export")
     if path.suffix.lower() in (".md", ".markdown"):
         return "markdown"
     if any(markdown.CHECKBOX.match(line) for line in text.splitlines()):
