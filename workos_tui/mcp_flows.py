@@ -8,6 +8,7 @@ from typing import Any
 
 from workos_tui import mcp_compat as compat
 from workos_tui.core.config import Config
+from workos_tui.core.matching import similarity
 from workos_tui.core.run_models import Proposal
 from workos_tui.core.store import NotFoundError, Store, WorkspaceError, normalize_id
 from workos_tui.mcp_proposals import ProposalBook
@@ -64,6 +65,13 @@ def _normalize_entry(operation: str, entry: Any) -> tuple[Any, list[str]]:
         entry["identifier"] = compat.OUR_IDENTIFIERS[ident.strip().lower()]
     wrapped = isinstance(entry.get("result"), dict)
     result = dict(entry["result"]) if wrapped else entry
+    similar = result.get("similar_to")
+    if isinstance(similar, list):
+        # The original asked for a list of titles; the closest to the item is the one meant.
+        text = str(result.get("item") or "")
+        names = [s for s in similar if isinstance(s, str | dict) and s]
+        if names:
+            result["similar_to"] = max(names, key=lambda s: similarity(text, _name(s)))
     for key in ("analysis_type", "perspective"):
         value = result.get(key)
         if isinstance(value, str) and value.strip().lower() in compat.OUR_IDENTIFIERS:
@@ -84,6 +92,10 @@ def _normalize_entry(operation: str, entry: Any) -> tuple[Any, list[str]]:
     return entry, texts
 
 
+def _name(ref: str | dict[str, Any]) -> str:
+    return str(ref.get("title") or ref.get("id") or "") if isinstance(ref, dict) else ref
+
+
 def _operation(operation_type: str) -> str:
     try:
         op: str = _ops().resolve_operation(operation_type)
@@ -96,7 +108,7 @@ def aggregate(
     store: Store,
     book: ProposalBook,
     operation_type: str,
-    delegate_results: list[dict[str, Any]],
+    delegate_results: list[Any],
     auto_create_tasks: bool,
 ) -> dict[str, Any]:
     op = _operation(operation_type)
@@ -145,7 +157,18 @@ def aggregate(
     else:
         result["planning_results"] = delegate_results
         plan_action = next((a for a in proposal.actions if a.kind == "plan_day"), None)
-        result["plan"] = plan_action.changes if plan_action else None
+        titles = {t.id: t.title for t in store.tasks()}
+        result["plan"] = (
+            {
+                **plan_action.changes,
+                "entries": [
+                    {**e, "title": titles.get(e.get("task_id", ""), "")}
+                    for e in plan_action.changes.get("entries", [])
+                ],
+            }
+            if plan_action
+            else None
+        )
         result["summary"] = {
             "total_recommendations": len(proposal.recommendations),
             "delegates_consulted": len(delegate_results) - len(errors),
@@ -213,14 +236,20 @@ def clear_backlog(store: Store, book: ProposalBook, item_ids: list[str] | None) 
         remove = ids
     else:
         consumed = book.consumed() | {i for t in store.tasks() for i in t.source_backlog_ids}
+        pending = book.pending()
         remove = []
         for item in items:
             if item.questions:
-                kept.append({**compat.backlog_dict(item), "reason": "waiting for clarification"})
+                reason = "waiting for clarification: " + " / ".join(item.questions)
             elif item.id in consumed:
                 remove.append(item.id)
+                continue
+            elif item.id in pending:
+                proposal_id, action_id, kind = pending[item.id][0]
+                reason = f"{kind} proposed, not applied: apply_proposal({proposal_id!r}, [{action_id!r}])"
             else:
-                kept.append({**compat.backlog_dict(item), "reason": "not processed by a run"})
+                reason = "not processed by a run yet"
+            kept.append({"id": item.id, "text": item.text, "reason": reason})
     removed = [{"id": i, "text": by_id[i].text} for i in remove]
     if remove:
         with store.transaction(f"clear {len(remove)} backlog item(s)"):

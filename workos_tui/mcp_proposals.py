@@ -132,3 +132,21 @@ class ProposalBook:
             if isinstance(raw, dict):
                 out.update(str(i) for i in raw.get("consumed", []))
         return out
+
+    def pending(self) -> dict[str, list[tuple[str, str, str]]]:
+        """Backlog item id -> (proposal id, action id, kind) of actions not applied yet,
+        newest proposal first: what a person can still apply for that item."""
+        with self._lock:
+            data = self._read()
+        out: dict[str, list[tuple[str, str, str]]] = {}
+        for raw in reversed(list(data["entries"].values())):
+            try:
+                entry = BookEntry.model_validate(raw)
+            except ValidationError:
+                continue
+            for a in entry.proposal.actions:
+                if a.id in entry.applied:
+                    continue
+                for item_id in a.backlog_item_ids:
+                    out.setdefault(item_id, []).append((entry.proposal.id, a.id, a.kind))
+        return out

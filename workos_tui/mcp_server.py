@@ -11,11 +11,11 @@ import functools
 import inspect
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import ValidationError
+from pydantic import ValidationError, WithJsonSchema
 
 from workos_tui import mcp_compat as compat
 from workos_tui.core.config import Config
@@ -24,6 +24,10 @@ from workos_tui.core.store import Store, WorkspaceError
 from workos_tui.mcp_proposals import ProposalBook
 
 F = TypeVar("F", bound=Callable[..., Any])
+# Published as the original's `{"type": "object"}`, but any value is let through so that a
+# stray string or list is reported as that entry's error instead of failing the call
+# (hosts often send a delegate's JSON as a string, which is parsed).
+DelegateEntry = Annotated[Any, WithJsonSchema({"type": "object", "additionalProperties": True})]
 
 INSTRUCTIONS = """\
 WorkOS: tasks (P0-P3, category, status todo/started/blocked/done or n/s/b/d), a backlog of
@@ -233,7 +237,7 @@ def build_server(store: Store, config: Config, *, engine: Any = None) -> MCPServ
     @tool
     def aggregate_parallel_results(
         operation_type: str,
-        delegate_results: list[dict[str, Any]],
+        delegate_results: list[DelegateEntry],
         auto_create_tasks: bool = False,
     ) -> dict[str, Any]:
         """Combine delegate results into one proposal (kept under proposal_id; nothing is
