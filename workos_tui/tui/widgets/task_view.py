@@ -1,7 +1,6 @@
 """Which tasks the Tasks pane shows, and in what order: filter, sort and the Today view.
 
-Presentation only (the CLI has its own listing); the urgency score is a small local
-Taskwarrior-style ranking used for the "urgency" sort.
+Presentation only: the urgency score comes from `core.urgency`, as in the CLI.
 """
 
 from __future__ import annotations
@@ -10,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from workos_tui.core.models import DayPlan, Goal, Task
+from workos_tui.core.urgency import blocking_counts, open_dependencies, urgency
 
 SORTS = ("priority", "due", "urgency")
 _PRIORITY_RANK = {"P0": 0, "P1": 1, "P2": 2, "P3": 3}
@@ -67,32 +67,6 @@ class TaskFilter:
         return all(w in title for w in self.words)
 
 
-def open_dependencies(task: Task, by_id: dict[str, Task]) -> list[str]:
-    return [d for d in task.depends_on if d in by_id and by_id[d].status != "done"]
-
-
-def urgency(task: Task, today: dt.date, blocking: bool, waiting: bool) -> float:
-    """Taskwarrior-flavoured urgency: priority, due date, started, age, blocking."""
-    score = {"P0": 6.0, "P1": 3.9, "P2": 1.8, "P3": 0.0}[task.priority]
-    if task.status == "started":
-        score += 4.0
-    if task.due is not None:
-        days = (task.due - today).days
-        if days <= -7:
-            score += 12.0
-        elif days <= 14:
-            score += 12.0 * (0.2 + 0.8 * (14 - days) / 21)
-        else:
-            score += 2.4
-    age_days = max(0, (today - task.created_at.date()).days)
-    score += 2.0 * min(1.0, age_days / 365)
-    if blocking:
-        score += 8.0
-    if waiting or task.status == "blocked":
-        score -= 5.0
-    return score
-
-
 @dataclass
 class TaskRow:
     task: Task
@@ -137,7 +111,7 @@ def visible_tasks(
         and (goal_id is None or t.goal_id == goal_id)
         and flt.matches(t, goals.get(t.goal_id or ""))
     ]
-    blocking = {d for t in tasks if t.status != "done" for d in t.depends_on}
+    blocking = blocking_counts(tasks)
     rows = [row(t) for t in chosen]
 
     def id_num(t: Task) -> int:
@@ -155,7 +129,12 @@ def visible_tasks(
     elif sort == "urgency":
         rows.sort(
             key=lambda r: (
-                -urgency(r.task, today, r.task.id in blocking, bool(r.waiting_on)),
+                -urgency(
+                    r.task,
+                    today,
+                    blocking=blocking.get(r.task.id, 0),
+                    waiting_on=len(r.waiting_on),
+                ),
                 id_num(r.task),
             )
         )

@@ -1,0 +1,382 @@
+"""The run screen: one DelegateCard per delegate, streaming live, with run totals.
+
+Runner events arrive from an async worker as `RunScreen.EventArrived` messages; the
+handler only updates plain `DelegateState` objects, and a ~20 Hz timer repaints the
+cards that changed. When every delegate has finished, the proposal is aggregated (in a
+thread) and the approval screen opens by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Grid
+from textual.events import Resize
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from workos_tui.core.events import (
+    ConcurrencyChanged,
+    DelegateCancelled,
+    DelegateDelta,
+    DelegateFailed,
+    DelegateQueued,
+    DelegateRetrying,
+    DelegateStarted,
+    DelegateSucceeded,
+    RunEvent,
+    RunFinished,
+)
+from workos_tui.core.run_models import DelegateResult, Proposal, RunPlan, Usage
+from workos_tui.tui.keys import bindings
+from workos_tui.tui.screens.pickers import ConfirmModal
+from workos_tui.tui.widgets.delegate_card import DelegateCard, DelegateState
+from workos_tui.tui.widgets.look import Look, fmt_elapsed
+from workos_tui.tui.widgets.safe import clean, safe_text
+
+REPAINT_HZ = 20
+CARD_WIDTH = 40  # columns per card when choosing how many fit side by side
+OPERATION_TITLES = {
+    "backlog_processing": "Process backlog",
+    "task_analysis": "Analyze tasks",
+    "daily_planning": "Plan my day",
+}
+RunnerFactory = Callable[[], Any]  # returns a core Runner (run(plan), cancel(id))
+
+
+class RunTotals(Static):
+    """done/failed/running/queued, elapsed, tokens and cost."""
+
+
+class RunScreen(Screen[None]):
+    BINDINGS = bindings("cancel_delegate", "cancel_run", "retry_failed", "next_card", "prev_card")
+
+    class EventArrived(Message):
+        def __init__(self, event: RunEvent) -> None:
+            super().__init__()
+            self.event = event
+
+    def __init__(self, plan: RunPlan, runner_factory: RunnerFactory, *, auto_approval: bool = True):
+        super().__init__(id="run")
+        self.plan = plan
+        self.runner_factory = runner_factory
+        self.auto_approval = auto_approval
+        self.states = {s.id: DelegateState(s.id, s.label) for s in plan.delegates}
+        self.results: dict[str, DelegateResult] = {}
+        self.runners: list[Any] = []
+        self.streams = 0  # runner streams still going (the run, and any retry)
+        self.cancelled = False
+        self.finished = False
+        self.window: int | None = None
+        self.window_reason = ""
+        self.aborted: str | None = None
+        self.started_at = 0.0
+        self.ended_at: float | None = None
+        self.proposal: Proposal | None = None
+        self.repaints = 0  # card repaints, for the tests' coalescing check
+        self._totals_dirty = True
+        self._cards: dict[str, DelegateCard] = {}
+        self._last_second = -1
+
+    def now(self) -> float:
+        return float(self.app.clock().timestamp())  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield RunTotals(id="run-totals")
+        with Grid(id="cards"):
+            for state in self.states.values():
+                card = DelegateCard(state, self.now)
+                self._cards[state.id] = card
+                yield card
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.started_at = self.now()
+        self._fit_columns(self.size.width)
+        self.set_interval(1 / REPAINT_HZ, self._repaint, name="run-repaint")
+        self._start(self.plan, retry=False)
+        first = next(iter(self._cards.values()), None)
+        if first is not None:
+            first.focus()
+
+    def on_resize(self, event: Resize) -> None:
+        self._fit_columns(event.size.width)
+
+    def _fit_columns(self, width: int) -> None:
+        columns = max(1, min(4, width // CARD_WIDTH))
+        self.query_one("#cards", Grid).styles.grid_size_columns = columns
+
+    # -- the workers -------------------------------------------------------------
+
+    def _start(self, plan: RunPlan, *, retry: bool) -> None:
+        self.streams += 1
+        self.finished = False
+        self.ended_at = None
+        self._totals_dirty = True
+        if retry:
+            self.retry_stream(plan)
+        else:
+            self.run_stream(plan)
+
+    @work(exclusive=True, exit_on_error=False, group="run")
+    async def run_stream(self, plan: RunPlan) -> None:
+        await self._stream(plan)
+
+    @work(exclusive=True, exit_on_error=False, group="retry")
+    async def retry_stream(self, plan: RunPlan) -> None:
+        await self._stream(plan)
+
+    async def _stream(self, plan: RunPlan) -> None:
+        runner = self.runner_factory()
+        self.runners.append(runner)
+        try:
+            async for event in runner.run(plan):
+                self.post_message(self.EventArrived(event))
+        finally:
+            self.runners.remove(runner)
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group in ("run", "retry") and event.state == WorkerState.ERROR:
+            # The runner itself broke (not a delegate): end this stream, keep the results.
+            self.notify(f"The run stopped: {clean(str(worker.error))}", severity="error", timeout=8)
+            self._stream_ended()
+        elif worker.group == "aggregate" and event.state == WorkerState.SUCCESS:
+            self._open_approval(worker.result)
+        elif worker.group == "aggregate" and event.state == WorkerState.ERROR:
+            self.notify(
+                f"Could not build the proposal: {clean(str(worker.error))}", severity="error"
+            )
+
+    # -- events -> state -----------------------------------------------------------
+
+    @on(EventArrived)
+    def _event(self, message: EventArrived) -> None:
+        event = message.event
+        now = self.now()
+        if isinstance(event, RunFinished):
+            self._run_finished(event)
+            return
+        if isinstance(event, ConcurrencyChanged):
+            self.window, self.window_reason = event.limit, event.reason
+            self._totals_dirty = True
+            return
+        state = self.states.get(event.delegate_id)
+        if state is None:
+            return
+        if isinstance(event, DelegateDelta):
+            state.add_text(event.text)
+            return
+        if isinstance(event, DelegateQueued):
+            if state.state != "queued":  # a retry of a finished delegate
+                state.add_text("\n— retry —\n")
+            state.state, state.elapsed_s, state.reason, state.started_at = "queued", None, "", None
+        elif isinstance(event, DelegateStarted):
+            state.state, state.attempts, state.retry_at = "running", event.attempt, None
+            if state.started_at is None:
+                state.started_at = now
+        elif isinstance(event, DelegateRetrying):
+            state.state, state.retry_at = "retrying", now + event.wait_s
+            state.add_text(f"\n↻ attempt {event.attempt} failed: {event.reason}\n")
+        elif isinstance(event, DelegateSucceeded):
+            state.state, state.attempts, state.elapsed_s = (
+                "succeeded",
+                event.attempts,
+                event.elapsed_s,
+            )
+            self._add_usage(state, event.usage)
+        elif isinstance(event, DelegateFailed):
+            state.state, state.attempts, state.elapsed_s = "failed", event.attempts, event.elapsed_s
+            state.reason = event.reason
+            self._add_usage(state, event.usage)
+        elif isinstance(event, DelegateCancelled):
+            state.state, state.attempts, state.elapsed_s = (
+                "cancelled",
+                event.attempts,
+                event.elapsed_s,
+            )
+        state.dirty = True
+        self._totals_dirty = True
+
+    def _add_usage(self, state: DelegateState, usage: Usage) -> None:
+        state.tokens += usage.total_tokens
+        state.cost_usd += usage.cost_usd
+
+    def _run_finished(self, event: RunFinished) -> None:
+        for result in event.results:
+            self.results[result.id] = result
+        if event.aborted:
+            self.aborted = event.aborted
+            self.notify(f"Run stopped early: {clean(event.aborted)}", severity="error", timeout=10)
+        self._stream_ended()
+
+    def _stream_ended(self) -> None:
+        self.streams = max(0, self.streams - 1)
+        self._totals_dirty = True
+        if self.streams:
+            return
+        self.finished = True
+        self.ended_at = self.now()
+        self._repaint()
+        succeeded = [r for r in self.results.values() if r.status == "succeeded"]
+        if not succeeded:
+            why = "cancelled" if self.cancelled else "no delegate succeeded"
+            self.notify(f"Run ended: {why}; nothing to approve.", severity="warning", timeout=6)
+            if self.cancelled:
+                self.dismiss(None)
+            return
+        if self.auto_approval:
+            self.build_proposal()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="aggregate")
+    def build_proposal(self) -> Proposal:
+        from workos_tui.core.operations import aggregate
+
+        results = [self.results[s.id] for s in self.plan.delegates if s.id in self.results]
+        return aggregate(self.plan, results)
+
+    def _open_approval(self, proposal: Proposal | None) -> None:
+        if proposal is None:
+            return
+        from workos_tui.tui.screens.approval import ApprovalScreen
+
+        self.proposal = proposal
+        failed = any(r.status != "succeeded" for r in self.results.values())
+
+        def closed(outcome: str | None) -> None:
+            if outcome == "retry":
+                self.action_retry_failed()
+            else:
+                self.dismiss(None)
+
+        self.app.push_screen(ApprovalScreen(self.plan, proposal, can_retry=failed), closed)
+
+    # -- painting ------------------------------------------------------------------
+
+    def _repaint(self) -> None:
+        now = self.now()
+        second = int(now)
+        tick = second != self._last_second  # running cards show seconds: repaint once a second
+        self._last_second = second
+        for state in self.states.values():
+            if state.dirty or (tick and state.state in ("running", "retrying")):
+                self._cards[state.id].sync()
+                self.repaints += 1
+        if self._totals_dirty or tick:
+            self._paint_totals(now)
+            self._totals_dirty = False
+
+    def _paint_totals(self, now: float) -> None:
+        look = Look(self.app)
+        counts = {
+            k: 0 for k in ("succeeded", "failed", "running", "retrying", "queued", "cancelled")
+        }
+        tokens, cost = 0, 0.0
+        for s in self.states.values():
+            counts[s.state] += 1
+            tokens += s.tokens
+            cost += s.cost_usd
+        elapsed = (self.ended_at or now) - self.started_at
+        title = OPERATION_TITLES.get(self.plan.operation, self.plan.operation)
+        parts: list[Any] = [
+            (f"{title} ", look.accent),
+            (f"· {len(self.states)} delegates  ", look.muted),
+            (f"✓ {counts['succeeded']} done  ", look.success),
+            (f"✗ {counts['failed']} failed  ", look.error if counts["failed"] else look.muted),
+            (f"▶ {counts['running'] + counts['retrying']} running  ", look.accent),
+            (f"… {counts['queued']} queued  ", look.muted),
+        ]
+        if counts["cancelled"]:
+            parts.append((f"⊘ {counts['cancelled']} cancelled  ", look.muted))
+        parts.append((f"⏱ {fmt_elapsed(elapsed)}  ", ""))
+        parts.append((f"{tokens:,} tokens  ${cost:.3f}", look.muted))
+        if self.window is not None:
+            parts.append((f"  window {self.window}", look.warning))
+        text = Text.assemble(*parts)
+        if self.finished:
+            text.append("  · finished", style=look.success)
+        if self.aborted:
+            text.append_text(Text.assemble("  · ", safe_text(self.aborted, look.error)))
+        text.no_wrap, text.overflow = True, "ellipsis"
+        self.query_one(RunTotals).update(text)
+
+    # -- keys ------------------------------------------------------------------------
+
+    def _focused_card(self) -> DelegateCard | None:
+        return self.focused if isinstance(self.focused, DelegateCard) else None
+
+    def action_cancel_delegate(self) -> None:
+        card = self._focused_card()
+        if card is None or card.state.finished:
+            return
+        for runner in list(self.runners):
+            runner.cancel(card.state.id)
+
+    def action_cancel_run(self) -> None:
+        if self.finished:
+            self.dismiss(None)
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.cancelled = True
+                for runner in list(self.runners):
+                    runner.cancel()
+
+        self.app.push_screen(
+            ConfirmModal(
+                "Cancel the run?",
+                "Delegates still running stop now; finished results can still be approved.",
+                yes="Cancel run",
+                no="Keep running",
+            ),
+            answer,
+        )
+
+    def action_retry_failed(self) -> None:
+        busy = {s.id for s in self.states.values() if not s.finished}
+        failed = [r for r in self.results.values() if r.status == "failed" and r.id not in busy]
+        failed += [
+            DelegateResult(id=s.id, label=s.label, status="failed")
+            for s in self.states.values()
+            if s.state == "failed" and s.id not in self.results
+        ]
+        if not failed:
+            self.notify("No failed delegates to retry.", timeout=2)
+            return
+        if self.workers_running("retry"):
+            self.notify("A retry is already running.", timeout=2)
+            return
+        ids = {r.id for r in failed}
+        plan = self.plan.model_copy(
+            update={"delegates": [d for d in self.plan.delegates if d.id in ids]}
+        )
+        self.cancelled = False
+        self._start(plan, retry=True)
+        self.notify(
+            f"Retrying {len(ids)} failed delegate{'s' if len(ids) != 1 else ''}.", timeout=2
+        )
+
+    def workers_running(self, group: str) -> bool:
+        return any(w.group == group and w.node is self and w.is_running for w in self.app.workers)
+
+    def action_focus_next_card(self) -> None:
+        self._move(1)
+
+    def action_focus_prev_card(self) -> None:
+        self._move(-1)
+
+    def _move(self, delta: int) -> None:
+        cards = list(self._cards.values())
+        card = self._focused_card()
+        index = cards.index(card) if card in cards else -1
+        target = cards[max(0, min(len(cards) - 1, index + delta))]
+        target.focus()
+        target.scroll_visible()
