@@ -3,7 +3,12 @@
 In-process: `with FakeAnthropic(latency="uniform:0.01:0.03", fault_rate=0.2) as fake:` then
 point `ANTHROPIC_BASE_URL` at `fake.url`. As a process:
 `python tests/fake_anthropic.py --port 0 --latency uniform:0.1:0.5 --fault-rate 0.2` prints
-its URL on the first line; `GET /_fake/stats` returns the counters as JSON.
+its URL on the first line; `GET /_fake/stats` returns the counters as JSON and
+`GET /_fake/latencies` the latency drawn for each answered request (`POST /_fake/reset`
+clears the prompt cache and that record). With `latency_key="content"` each request's
+latency is drawn from its own seed (the seed and the first user message), so the same
+delegate takes the same time whatever order the requests arrive in (for benchmarks that
+compare schedulers on identical latencies).
 
 It speaks the real wire format: SSE with `message_start`, `content_block_start`,
 `content_block_delta` (`input_json_delta` / `text_delta`), `content_block_stop`,
@@ -86,8 +91,8 @@ class Responder:
         self.request = request
         self.user_text = _first_user_text(request)
         self.all_text = json.dumps(request, ensure_ascii=False)
-        self.task_ids = list(dict.fromkeys(re.findall(r'"(T\d+)"', self.all_text)))
-        self.goal_ids = list(dict.fromkeys(re.findall(r'"(G\d+)"', self.all_text)))
+        self.task_ids = list(dict.fromkeys(re.findall(r"\b(T\d+)\b", self.all_text)))
+        self.goal_ids = list(dict.fromkeys(re.findall(r"\b(G\d+)\b", self.all_text)))
         self.payload = _payload(self.user_text)
 
     def answer(self, name: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -270,10 +275,16 @@ class FakeAnthropic:
         hang_s: float = 10.0,
         chunk: int = 16,
         seed: int = 0,
+        latency_key: str = "sequence",
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
         self.latency = parse_latency(latency)
+        if latency_key not in ("sequence", "content"):
+            raise ValueError(f"latency_key must be 'sequence' or 'content', not {latency_key!r}")
+        self.latency_key = latency_key
+        self.seed = seed
+        self.latencies: list[dict[str, Any]] = []  # {"key", "latency"} per answered request
         self.fault_rate = fault_rate
         self.faults = faults
         self.script = list(script or [])
@@ -309,7 +320,9 @@ class FakeAnthropic:
         return f"http://{host}:{port}"
 
     def start(self) -> FakeAnthropic:
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self.thread.start()
         return self
 
@@ -335,6 +348,18 @@ class FakeAnthropic:
                 "faults_injected": dict(self.faults_injected),
                 "batches": len(self.batches),
             }
+
+    def draw_latency(self, request: dict[str, Any]) -> float:
+        """This request's latency; recorded so a benchmark can compute its lower bound."""
+        key = hashlib.sha256(_first_user_text(request).encode()).hexdigest()[:16]
+        if self.latency_key == "content":
+            value = float(self.latency(random.Random(f"{self.seed}:{key}")))
+        else:
+            with self.lock:
+                value = float(self.latency(self.rng))
+        with self.lock:
+            self.latencies.append({"key": key, "latency": value})
+        return value
 
     def message_requests(self) -> list[dict[str, Any]]:
         return [r for r in self.log if r.get("_path") == "/v1/messages"]
@@ -520,6 +545,10 @@ def _make_handler(fake: FakeAnthropic) -> type[BaseHTTPRequestHandler]:
             path = self.path.split("?")[0]
             if path == "/_fake/stats":
                 return self._json(200, fake.stats())
+            if path == "/_fake/latencies":
+                with fake.lock:
+                    drawn = list(fake.latencies)
+                return self._json(200, {"latencies": drawn})
             if not self._authorised():
                 return None
             match = re.fullmatch(r"/v1/messages/batches/([\w-]+)(/results)?", path)
@@ -555,6 +584,7 @@ def _make_handler(fake: FakeAnthropic) -> type[BaseHTTPRequestHandler]:
             if path == "/_fake/reset":
                 with fake.lock:
                     fake.cache.clear()
+                    fake.latencies.clear()
                 return self._json(200, {"ok": True})
             if not self._authorised():
                 return None
@@ -598,7 +628,7 @@ def _make_handler(fake: FakeAnthropic) -> type[BaseHTTPRequestHandler]:
             if fault:
                 with fake.lock:
                     fake.faults_injected[fault] += 1
-            total = fake.latency(fake.rng)
+            total = fake.draw_latency(body)
             if fault == "hang":
                 fake.stopping.wait(fake.hang_s)
                 return self._json(504, _error("api_error", "hung"))
@@ -733,7 +763,7 @@ def _sse_events(
             )
             text = json.dumps(block["input"])
             if fault == "malformed_json":
-                text = text[: len(text) // 2] + '}"]]{,,'
+                text = '{"oops": ,, ' + text[1:]  # invalid wherever the model is cut
             for piece in _pieces(text, chunk):
                 delta = {"type": "input_json_delta", "partial_json": piece}
                 yield (
@@ -787,6 +817,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-key", default=None, help="require this x-api-key (401 otherwise)")
     parser.add_argument("--lookups", type=int, default=0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--latency-key",
+        choices=("sequence", "content"),
+        default="sequence",
+        help="content: a request's latency depends only on the seed and its user message",
+    )
+    parser.add_argument("--chunk", type=int, default=16, help="characters per streamed delta")
     args = parser.parse_args(argv)
     fake = FakeAnthropic(
         host=args.host,
@@ -799,6 +836,8 @@ def main(argv: list[str] | None = None) -> int:
         api_key=args.api_key,
         lookups=args.lookups,
         seed=args.seed,
+        latency_key=args.latency_key,
+        chunk=args.chunk,
     )
     print(fake.url, flush=True)
     try:
