@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import stat
@@ -12,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.interop_helpers import DATA, TODAY
 from workos_tui.cli_interop import add_interop_parsers, cmd_export, cmd_import
 from workos_tui.core.interop import (
     EXPORT_FORMATS,
@@ -23,6 +23,9 @@ from workos_tui.core.interop import (
     import_path,
 )
 from workos_tui.core.store import Store, WorkspaceError
+
+DATA = Path(__file__).parent / "data" / "interop"
+TODAY = dt.date(2026, 12, 3)  # the samples are dated around it
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.interop_helpers import DATA
 from workos_tui.core.interop import ImportFailed, export_workspace, import_path
 from workos_tui.core.store import Store
+
+DATA = Path(__file__).parent / "data" / "interop"
 
 SAMPLE = DATA / "checklist.md"
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.interop_helpers import DATA
 from workos_tui.core.interop import (
     ImportFailed,
     InteropError,
@@ -18,6 +17,8 @@ from workos_tui.core.interop import (
     import_path,
 )
 from workos_tui.core.store import Store
+
+DATA = Path(__file__).parent / "data" / "interop"
 
 FOLDER = DATA / "personal_os"
 

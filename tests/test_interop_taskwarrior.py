@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.interop_helpers import DATA, TODAY, tw_records
 from workos_tui.core.interop import ImportFailed, export_workspace, import_path
 from workos_tui.core.models import Goal
 from workos_tui.core.store import Store, WorkspaceError
 
+DATA = Path(__file__).parent / "data" / "interop"
+TODAY = dt.date(2026, 12, 3)  # the samples are dated around it
+
 SAMPLE = DATA / "taskwarrior_export.json"
 LINES = DATA / "taskwarrior_export.jsonl"
+
+
+def tw_records(path: Path) -> list[dict]:
+    """The objects of a Taskwarrior export, an array or JSON lines."""
+    text = path.read_text(encoding="utf-8")
+    if text.lstrip().startswith("["):
+        return list(json.loads(text))
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def _by_uuid(records: list[dict]) -> dict[str, dict]:

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.interop_helpers import DATA
 from workos_tui.core.interop import ImportFailed, export_workspace, import_path
 from workos_tui.core.interop.todotxt import Line, format_estimate, parse_estimate
 from workos_tui.core.models import Task
 from workos_tui.core.store import Store
+
+DATA = Path(__file__).parent / "data" / "interop"
 
 SAMPLE = DATA / "todo.txt"
 
