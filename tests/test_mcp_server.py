@@ -89,7 +89,8 @@ class Session:
         assert r.structured_content is not None
         # The text content carries the same JSON for hosts that ignore structured content.
         assert json.loads(r.content[0].text) == r.structured_content  # type: ignore[union-attr]
-        return r.structured_content
+        result: dict[str, Any] = r.structured_content
+        return result
 
     async def error(self, name: str, **args: Any) -> str:
         r = await self.client.call_tool(name, args)

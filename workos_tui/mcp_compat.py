@@ -7,7 +7,6 @@ plans and proposals, so they are tested without a server.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from typing import Any
 
@@ -29,11 +28,10 @@ from workos_tui.core.run_models import (
     BacklogTriage,
     PlanPerspective,
     Proposal,
-    ProposedAction,
     RunPlan,
     TaskAnalysis,
 )
-from workos_tui.core.store import NotFoundError, Store, WorkspaceError, normalize_id
+from workos_tui.core.store import NotFoundError, Store, WorkspaceError
 
 CODE_OF: dict[Status, str] = {status: code for code, status in STATUS_CODES.items()}
 DEFAULT_ESTIMATE = 30  # what the original assumed for a task without an estimate
@@ -405,25 +403,13 @@ def planning_preparation(plan: RunPlan, store: Store) -> dict[str, Any]:
 # --- proposals -------------------------------------------------------------------
 
 
-def action_dict(action: ProposedAction) -> dict[str, Any]:
-    return action.model_dump(mode="json")
-
-
 def proposal_dict(proposal: Proposal) -> dict[str, Any]:
     return {
         "proposal_id": proposal.id,
         "operation": proposal.operation,
         "summary": proposal.summary,
-        "actions": [action_dict(a) for a in proposal.actions],
+        "actions": [a.model_dump(mode="json") for a in proposal.actions],
         "recommendations": list(proposal.recommendations),
         "failed_delegates": [f.model_dump(mode="json") for f in proposal.failed_delegates],
         "created_at": proposal.created_at.isoformat(),
     }
-
-
-def utc_iso(when: dt.datetime | None = None) -> str:
-    return (when or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
-
-
-def normalize_ids(ids: list[str]) -> list[str]:
-    return [normalize_id(i) for i in ids]

@@ -133,7 +133,7 @@ def aggregate(
     if op == "backlog_processing":
         buckets: dict[str, list[dict[str, Any]]] = {b: [] for b in BACKLOG_BUCKETS.values()}
         for a in proposal.actions:
-            buckets[BACKLOG_BUCKETS[a.kind]].append(compat.action_dict(a))
+            buckets[BACKLOG_BUCKETS[a.kind]].append(a.model_dump(mode="json"))
         if auto_create_tasks:
             creates = [a.id for a in proposal.actions if a.kind == "create_task"]
             applied = apply(store, book, proposal.id, creates) if creates else None
