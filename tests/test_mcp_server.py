@@ -604,3 +604,19 @@ async def test_tui_and_server_writing_at_once_lose_nothing(store: Store, db_path
         assert texts == {f"tui {i}" for i in range(n)} | {f"mcp {i}" for i in range(n)}
         assert (await empty.ok("get_task_summary"))["total_tasks"] == n
         assert (await empty.ok("process_backlog"))["count"] == 2 * n
+
+
+async def test_damaged_proposal_sidecar_is_set_aside_not_fatal(store: Store) -> None:
+    sidecar = sidecar_path(store.path)
+    sidecar.write_text("{not json")
+    results = [{"item": "Call the bank", "ready_to_create": True}]
+    store.add_backlog_item("Call the bank")
+    async with connect(store) as empty:
+        out = await empty.ok(
+            "aggregate_parallel_results",
+            operation_type="backlog_processing",
+            delegate_results=results,
+        )
+        applied = await empty.ok("apply_proposal", proposal_id=out["proposal_id"])
+    assert [t["title"] for t in applied["created_tasks"]] == ["Call the bank"]
+    assert json.loads(sidecar.read_text())["entries"][out["proposal_id"]]["applied"] == ["A1"]
