@@ -238,7 +238,8 @@ async def test_adaptive_window_beats_a_fixed_one_under_a_4_request_server(
     fake: FakeAnthropic,
 ) -> None:
     fake.max_in_flight = 4
-    fake.latency = lambda rng: rng.uniform(0.02, 0.04)
+    fake.retry_after = 0.05
+    fake.latency = lambda rng: rng.uniform(0.08, 0.12)
     adaptive, _ = await run(engine(None), synthetic_plan(40), max_attempts=10)
     adaptive_429 = fake.rate_limited["concurrency"]
     fake.rate_limited.clear()
