@@ -92,23 +92,35 @@ def test_plan_with_hours_and_yes(demo_store: Store, db_path: Path) -> None:
     assert sum(e.minutes for e in plan.entries) <= 120
 
 
+def test_bad_input_is_one_line_and_exit_2(demo_store: Store, db_path: Path) -> None:
+    result = workos("run", "plan", "--hours", "30", db=db_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("workos: error:") and "at most 24" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["run", "analyze", "--types", "speed"], "unknown analysis type 'speed'"),
-        (["run", "backlog", "--types", "priority"], "--types only applies"),
-        (["run", "plan", "--hours", "30"], "at most 24"),
-        (["run", "dance"], "invalid choice"),
-        (["run", "backlog", "--concurrency", "0"], "from 1 to 100"),
+        (["analyze", "--types", "speed"], "unknown analysis type 'speed'"),
+        (["backlog", "--types", "priority"], "--types only applies"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(
-    demo_store: Store, db_path: Path, argv: list[str], message: str
+def test_bad_options_exit_2_before_any_work(
+    demo_store: Store, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
-    result = workos(*argv, "--engine", "offline", db=db_path)
-    assert result.returncode == 2
-    assert result.stderr.startswith("workos: error:") and message in result.stderr
-    assert "Traceback" not in result.stderr
+    assert cmd_run(parse(*argv, "--engine", "offline"), demo_store, Config()) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("workos: error:") and message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "argv", [["dance"], ["backlog", "--concurrency", "0"], ["plan", "--hours", "x"]]
+)
+def test_bad_arguments_are_refused_by_the_parser(argv: list[str]) -> None:
+    with pytest.raises(SystemExit):
+        parse(*argv)
 
 
 def test_markup_in_items_is_shown_literally(store: Store, db_path: Path) -> None:
