@@ -32,7 +32,7 @@ DelegateEntry = Annotated[Any, WithJsonSchema({"type": "object", "additionalProp
 INSTRUCTIONS = """\
 WorkOS: tasks (P0-P3, category, status todo/started/blocked/done or n/s/b/d), a backlog of
 loose ideas, goals and notes, in one workspace file shared with the WorkOS TUI and CLI.
-Parallel flows: call prepare_parallel_* , run one delegate per entry of its output, then
+Parallel flows: call a prepare_parallel_* tool, run one delegate per entry of its output, then
 aggregate_parallel_results with their results (loose or strict, bare or wrapped as
 {"identifier", "result"}). Nothing changes until you apply: apply_proposal(proposal_id), or
 auto_create_tasks=True, which only creates tasks. clear_backlog() then removes the items the
