@@ -113,7 +113,7 @@ class ApprovalScreen(Screen[str | None]):
     ]
 
     def __init__(self, plan: RunPlan, proposal: Proposal, *, can_retry: bool = False) -> None:
-        super().__init__(id="approval")
+        super().__init__()
         self.plan = plan
         self.proposal = proposal
         self.can_retry = can_retry and bool(proposal.failed_delegates)
@@ -145,7 +145,7 @@ class ApprovalScreen(Screen[str | None]):
         return sorted(self.proposal.actions, key=lambda a: order.get(a.kind, 99))
 
     def _paint_list(self) -> None:
-        look = Look(self.app)
+        look = Look.of(self.app)
         ol = self.query_one(ActionList)
         highlighted = ol.highlighted
         ol.clear_options()
@@ -171,11 +171,11 @@ class ApprovalScreen(Screen[str | None]):
 
     def _repaint_action(self, action: ProposedAction) -> None:
         ol = self.query_one(ActionList)
-        ol.replace_option_prompt(action.id, action_prompt(action, Look(self.app)))
+        ol.replace_option_prompt(action.id, action_prompt(action, Look.of(self.app)))
         self._paint_summary()
 
     def _paint_summary(self) -> None:
-        look = Look(self.app)
+        look = Look.of(self.app)
         selected = sum(a.selected for a in self.proposal.actions)
         head = Text.assemble(
             ("Proposal ", look.accent),
@@ -185,7 +185,7 @@ class ApprovalScreen(Screen[str | None]):
         self.query_one("#approval-summary", Static).update(Text("\n").join([head, summary]))
 
     def _paint_notes(self) -> None:
-        look = Look(self.app)
+        look = Look.of(self.app)
         failed = self.query_one("#approval-failed", Static)
         if self.proposal.failed_delegates:
             lines = [

@@ -87,6 +87,7 @@ class MainScreen(Screen[None]):
         self.detail_kind = "tasks"
         self.detail_id: str | None = None
         self._painted_generation = -1
+        self.select_after_repaint: str | None = None  # a new task: put the cursor on it
 
     @property
     def store(self) -> Store:
@@ -158,12 +159,15 @@ class MainScreen(Screen[None]):
         pane = self.query_one(TasksPane)
         pane.border_title = "Today" if plan is not None else "Tasks"
         pane.show(rows, goals_by_id, today, today_view=plan is not None, subtitle=subtitle)
+        if self.select_after_repaint:
+            self.select_task(self.select_after_repaint)
+            self.select_after_repaint = None
         self._paint_header(tasks, len(backlog), len(goals), today)
         self._paint_warning()
         self.show_detail(self.query_one("#detail", DetailPanel), self.detail_kind, self.detail_id)
 
     def _paint_header(self, tasks: list[Task], n_backlog: int, n_goals: int, today: Any) -> None:
-        look = Look(self.app)
+        look = Look.of(self.app)
         open_tasks = [t for t in tasks if t.status != "done"]
         overdue = sum(t.is_overdue(today) for t in open_tasks)
         blocked = sum(t.status == "blocked" for t in open_tasks)
@@ -272,7 +276,7 @@ class MainScreen(Screen[None]):
                 task = self.app.write(lambda: self.store.put(Task(**fields)))  # type: ignore[attr-defined]
                 if task is not None:
                     self.notify(f"Added {task.id}", timeout=2)
-                    self.select_task(task.id)
+                    self.select_after_repaint = task.id
 
         goals = self.store.goals()
         seed = (

@@ -8,6 +8,7 @@ thread) and the approval screen opens by itself.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -57,13 +58,11 @@ class RunTotals(Static):
 class RunScreen(Screen[None]):
     BINDINGS = bindings("cancel_delegate", "cancel_run", "retry_failed", "next_card", "prev_card")
 
-    class EventArrived(Message):
-        def __init__(self, event: RunEvent) -> None:
-            super().__init__()
-            self.event = event
+    class EventsArrived(Message):
+        """Runner events are waiting in `RunScreen.pending` (one message per burst)."""
 
     def __init__(self, plan: RunPlan, runner_factory: RunnerFactory, *, auto_approval: bool = True):
-        super().__init__(id="run")
+        super().__init__()
         self.plan = plan
         self.runner_factory = runner_factory
         self.auto_approval = auto_approval
@@ -83,6 +82,8 @@ class RunScreen(Screen[None]):
         self._totals_dirty = True
         self._cards: dict[str, DelegateCard] = {}
         self._last_second = -1
+        self.pending: deque[RunEvent] = deque()
+        self._signalled = False
 
     def now(self) -> float:
         return float(self.app.clock().timestamp())  # type: ignore[attr-defined]
@@ -137,7 +138,11 @@ class RunScreen(Screen[None]):
         self.runners.append(runner)
         try:
             async for event in runner.run(plan):
-                self.post_message(self.EventArrived(event))
+                # Bursts of deltas become one message: the handler drains the queue.
+                self.pending.append(event)
+                if not self._signalled:
+                    self._signalled = True
+                    self.post_message(self.EventsArrived())
         finally:
             self.runners.remove(runner)
 
@@ -157,10 +162,14 @@ class RunScreen(Screen[None]):
 
     # -- events -> state -----------------------------------------------------------
 
-    @on(EventArrived)
-    def _event(self, message: EventArrived) -> None:
-        event = message.event
+    @on(EventsArrived)
+    def _drain(self) -> None:
+        self._signalled = False
         now = self.now()
+        while self.pending:
+            self._event(self.pending.popleft(), now)
+
+    def _event(self, event: RunEvent, now: float) -> None:
         if isinstance(event, RunFinished):
             self._run_finished(event)
             return
@@ -176,7 +185,7 @@ class RunScreen(Screen[None]):
             return
         if isinstance(event, DelegateQueued):
             if state.state != "queued":  # a retry of a finished delegate
-                state.add_text("\n— retry —\n")
+                state.add_text("— retry —")
             state.state, state.elapsed_s, state.reason, state.started_at = "queued", None, "", None
         elif isinstance(event, DelegateStarted):
             state.state, state.attempts, state.retry_at = "running", event.attempt, None
@@ -184,7 +193,7 @@ class RunScreen(Screen[None]):
                 state.started_at = now
         elif isinstance(event, DelegateRetrying):
             state.state, state.retry_at = "retrying", now + event.wait_s
-            state.add_text(f"\n↻ attempt {event.attempt} failed: {event.reason}\n")
+            state.add_text(f"↻ attempt {event.attempt} failed: {event.reason}")
         elif isinstance(event, DelegateSucceeded):
             state.state, state.attempts, state.elapsed_s = (
                 "succeeded",
@@ -274,7 +283,7 @@ class RunScreen(Screen[None]):
             self._totals_dirty = False
 
     def _paint_totals(self, now: float) -> None:
-        look = Look(self.app)
+        look = Look.of(self.app)
         counts = {
             k: 0 for k in ("succeeded", "failed", "running", "retrying", "queued", "cancelled")
         }

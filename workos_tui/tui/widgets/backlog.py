@@ -38,7 +38,7 @@ class BacklogPane(Vertical):
         return self.query_one(BacklogList)
 
     def show(self, items: list[BacklogItem]) -> None:
-        look = Look(self.app)
+        look = Look.of(self.app)
         ol = self.option_list
         keep = ol.highlighted_id
         index = ol.highlighted or 0

@@ -45,21 +45,18 @@ class DelegateState:
     cost_usd: float = 0.0
     reason: str = ""
     lines: deque[str] = field(default_factory=lambda: deque(maxlen=MAX_LINES))
-    partial: str = ""
     dirty: bool = True
 
     def add_text(self, text: str) -> None:
-        parts = (self.partial + text).split("\n")
-        self.partial = parts.pop()
-        for p in parts:
-            line = clean(p)
+        """Engines stream whole short lines: each delta is a line (or several)."""
+        for part in text.split("\n"):
+            line = clean(part)
             if line:
                 self.lines.append(line)
         self.dirty = True
 
     def all_lines(self) -> list[str]:
-        tail = clean(self.partial)
-        return [*self.lines, tail] if tail else list(self.lines)
+        return list(self.lines)
 
     @property
     def finished(self) -> bool:
@@ -79,15 +76,9 @@ class DelegateCard(Widget, can_focus=True):
         background: $background;
     }
     DelegateCard:focus {
-        border: round $primary;
-        background-tint: $foreground 4%;
+        background-tint: $foreground 6%;
+        border-title-style: bold reverse;
     }
-    DelegateCard.-running { border: round $accent 70%; }
-    DelegateCard.-retrying { border: round $warning; }
-    DelegateCard.-succeeded { border: round $success 60%; }
-    DelegateCard.-failed { border: round $error; }
-    DelegateCard.-cancelled { border: round $foreground-muted 40%; }
-    DelegateCard:focus { border: round $primary; }
     """
 
     BINDINGS = [
@@ -107,12 +98,22 @@ class DelegateCard(Widget, can_focus=True):
         """Repaint from the state (called by the screen's timer when dirty)."""
         s = self.state
         if s.state != self._shown_state:
-            if self._shown_state:
-                self.remove_class(f"-{self._shown_state}")
-            self.add_class(f"-{s.state}")
+            # An inline border colour, not a CSS class: a class change restyles the
+            # screen, which costs milliseconds x 50 delegates.
+            self.styles.border = ("round", self._state_color(s.state))
             self._shown_state = s.state
         s.dirty = False
         self.refresh()
+
+    def _state_color(self, state: str) -> str:
+        look = Look.of(self.app)
+        style = {
+            "running": look.accent,
+            "retrying": look.warning,
+            "succeeded": look.success,
+            "failed": look.error,
+        }.get(state, look.muted)
+        return str(style.color.name if style.color else "grey")
 
     def _elapsed(self) -> float:
         s = self.state
@@ -124,7 +125,7 @@ class DelegateCard(Widget, can_focus=True):
 
     def render(self) -> Text:
         s = self.state
-        look = Look(self.app)
+        look = Look.of(self.app)
         badge_style = {
             "queued": look.muted,
             "running": look.accent,

@@ -41,7 +41,7 @@ class DetailPanel(VerticalScroll, can_focus=False):
     def show_task(
         self, task: Task, tasks: dict[str, Task], goals: dict[str, Goal], today: dt.date
     ) -> None:
-        look = Look(self.app)
+        look = Look.of(self.app)
         grid = self._fields()
         grid.add_row("Status", Text(task.status, style=look.status[task.status]))
         grid.add_row("Priority", Text(task.priority, style=look.priority[task.priority]))
@@ -90,7 +90,7 @@ class DetailPanel(VerticalScroll, can_focus=False):
         self._set(Group(*parts), f"Backlog item {item.id}")
 
     def show_goal(self, goal: Goal, tasks: list[Task]) -> None:
-        look = Look(self.app)
+        look = Look.of(self.app)
         grid = self._fields()
         grid.add_row("Status", goal.status)
         if goal.target_date:

@@ -48,7 +48,7 @@ class GoalsPane(Vertical):
 
     def show(self, goals: list[Goal], tasks: list[Task], selected: str | None) -> None:
         self._last = (goals, tasks, selected)
-        look = Look(self.app)
+        look = Look.of(self.app)
         ol = self.option_list
         keep = ol.highlighted_id
         index = ol.highlighted or 0

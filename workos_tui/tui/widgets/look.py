@@ -11,9 +11,19 @@ from rich.style import Style
 from textual.app import App
 from textual.color import Color
 
+_CACHE: dict[tuple[int, str], Look] = {}
+
 
 class Look:
-    """Rich styles built from the app's theme variables."""
+    """Rich styles built from the app's theme variables (`Look.of(app)` caches per theme)."""
+
+    @classmethod
+    def of(cls, app: App[object]) -> Look:
+        key = (id(app), str(app.theme))
+        look = _CACHE.get(key)
+        if look is None:
+            look = _CACHE[key] = cls(app)
+        return look
 
     def __init__(self, app: App[object]) -> None:
         v = app.theme_variables

@@ -176,7 +176,7 @@ class TasksPane(Vertical):
         cols = self._columns(width)
         for key, header, w in cols:
             table.add_column(header, width=w, key=key)
-        look = Look(self.app)
+        look = Look.of(self.app)
         title_width = next(w for k, _, w in cols if k == "title") - GAP
         for r in self._rows:
             cells = self._cells(r, look, title_width)
