@@ -73,7 +73,13 @@ def _category(text: str) -> str:
     return text.lower()
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Commands whose parsers live in their own modules; importing those modules pulls in
+# interop (yaml, every format) and the run machinery, which quick capture must not pay for.
+PLUGGED_COMMANDS = ("run", "import", "export")
+
+
+def build_parser(*, plugged: bool = True) -> argparse.ArgumentParser:
+    """The full parser; `plugged=False` leaves out run/import/export (see `main`)."""
     common = _Parser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS, help="workspace file (else $WORKOS_DB)")
     common.add_argument(
@@ -151,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module, func in (
         ("workos_tui.cli_run", "add_run_parser"),
         ("workos_tui.cli_interop", "add_interop_parsers"),
-    ):
+    )[: 2 if plugged else 0]:
         try:
             register = getattr(__import__(module, fromlist=[func]), func)
         except (ImportError, AttributeError):
@@ -454,7 +460,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from workos_tui.core.store import WorkspaceError
 
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(plugged=_needs_plugged(argv)).parse_args(argv)
         return dispatch(args)
     except (UsageError, WorkspaceError) as e:
         _error(str(e))
@@ -466,6 +472,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `workos list | head`: the reader left; that's fine.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _needs_plugged(argv: Sequence[str] | None) -> bool:
+    """False only when the first word is a command the core parser knows (`add`, `list`…):
+    anything else (help, no command, run/import/export, a typo) gets the full parser, so
+    help and error messages are unchanged."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    if any(w in ("-h", "--help") for w in words):
+        return True
+    first = next((w for w in words if not w.startswith("-")), None)
+    if first is None or first in PLUGGED_COMMANDS:
+        return True
+    # `--db PATH add`: PATH is the option's value, not a command.
+    if words and words[0] in ("--db", "--engine") and len(words) > 2:
+        first = words[2]
+    return first not in _CORE_COMMANDS
+
+
+_CORE_COMMANDS = frozenset(
+    {"add", "task", "goal", "note", "list", "undo", "redo", "history", "demo", "mcp"}
+)
 
 
 def _error(message: str) -> None:
