@@ -9,22 +9,17 @@ every change is journaled in the file itself so it can be undone and redone.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
-import tempfile
 import threading
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-import orjson
 from filelock import FileLock
 from pydantic import BaseModel, ValidationError
-from tinydb import Storage, TinyDB
-from tinydb.table import Table
 
+from workos_tui.core.journal import Change, JournalEntry, PendingChange, Transaction
 from workos_tui.core.models import (
     KINDS,
     BacklogItem,
@@ -36,15 +31,13 @@ from workos_tui.core.models import (
     format_validation_error,
     utcnow,
 )
+from workos_tui.core.storage import META_ID, AtomicJSONStorage, WorkspaceDB, WorkspaceError
+
+__all__ = ["META_ID", "NotFoundError", "Store", "StoreWriteError", "WorkspaceError"]
 
 SCHEMA_VERSION = 2
 JOURNAL_LIMIT = 100
-META_ID = "meta"
 M = TypeVar("M", bound=BaseModel)
-
-
-class WorkspaceError(Exception):
-    """A problem a person can fix; its message is one line."""
 
 
 class NotFoundError(WorkspaceError):
@@ -69,179 +62,6 @@ def resolve_path(flag: str | os.PathLike[str] | None) -> Path:
     return Path(env).expanduser() if env else default_path()
 
 
-# --- TinyDB plumbing --------------------------------------------------------------
-
-
-class AtomicJSONStorage(Storage):
-    """Keeps the document in memory; `flush` writes it with temp file + fsync + replace."""
-
-    def __init__(self, path: str) -> None:
-        self.path = Path(path)
-        self.data: dict[str, Any] = {}
-
-    def read(self) -> dict[str, Any] | None:
-        return self.data
-
-    def write(self, data: dict[str, Any]) -> None:
-        # Table writes land in memory; the Store decides when a transaction hits disk.
-        self.data = data
-
-    def load(self) -> dict[str, Any]:
-        raw = self.path.read_bytes()
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError as e:
-            where = f" (line {e.lineno} column {e.colno})" if e.lineno else ""
-            raise WorkspaceError(f"{self.path}: not valid JSON{where}: {e.msg}") from None
-        if not isinstance(data, dict):
-            raise WorkspaceError(
-                f"{self.path}: not a WorkOS workspace (top level is not an object)"
-            )
-        return data
-
-    def body_digest(self) -> tuple[bytes, str]:
-        """Everything but `meta`, serialised, and its digest."""
-        body = orjson.dumps({k: v for k, v in self.data.items() if k != "meta"})
-        return body, hashlib.blake2b(body, digest_size=16).hexdigest()
-
-    def flush(self) -> None:
-        # The digest of what we validated and wrote lets the next process trust the file
-        # without re-validating every task (a hand-edited file no longer matches).
-        body, digest = self.body_digest()
-        meta = self.data.setdefault("meta", {})
-        meta.setdefault(META_ID, {})["digest"] = digest
-        payload = b'{"meta":' + orjson.dumps(meta) + (b"," + body[1:] if len(body) > 2 else b"}")
-        directory = self.path.parent
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{self.path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                os.fchmod(f.fileno(), 0o600)
-                f.write(payload)
-                f.flush()
-                os.fsync(f.fileno())
-            if self.path.exists():
-                _keep_backup(self.path)
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        _fsync_dir(directory)
-
-    def close(self) -> None:
-        pass
-
-
-def _keep_backup(path: Path) -> None:
-    """Point `<file>.bak` at the current version: a hard link costs no copy."""
-    bak = path.with_name(path.name + ".bak")
-    tmp = path.with_name(f".{path.name}.bak.tmp")
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(tmp)
-    try:
-        try:
-            os.link(path, tmp)
-        except OSError:
-            shutil.copy2(path, tmp)
-        os.replace(tmp, bak)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _fsync_dir(directory: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _first_line(e: BaseException) -> str:
-    return str(e).splitlines()[0] if str(e) else type(e).__name__
-
-
-class _Table(Table):
-    """Our ids ("T12") are the TinyDB document ids."""
-
-    document_id_class = str  # type: ignore[assignment]
-
-    def write_docs(self, docs: Mapping[str, dict[str, Any] | None]) -> None:
-        """Insert, replace or (for None) remove many documents in one table pass."""
-
-        def updater(table: dict[str, Any]) -> None:
-            for doc_id, doc in docs.items():
-                if doc is None:
-                    table.pop(doc_id, None)
-                else:
-                    table[doc_id] = doc
-
-        self._update_table(updater)  # type: ignore[arg-type]
-
-
-class _DB(TinyDB):
-    table_class = _Table
-
-
-# --- Journal ----------------------------------------------------------------------
-
-
-@dataclass
-class Change:
-    """One document's image to restore: None means the document did not exist."""
-
-    table: str
-    id: str
-    doc: dict[str, Any] | None
-
-
-@dataclass
-class JournalEntry:
-    """What undoing (or redoing) one change writes back.
-
-    The undo journal keeps the before-images of a change, the redo journal the images
-    captured at undo time, so a bulk insert of 10,000 tasks costs 10,000 small entries.
-    """
-
-    label: str
-    at: str = field(default_factory=lambda: utcnow().isoformat())
-    changes: list[Change] = field(default_factory=list)
-
-    def to_doc(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "at": self.at,
-            "changes": [[c.table, c.id, c.doc] for c in self.changes],
-        }
-
-    @classmethod
-    def from_doc(cls, doc: Mapping[str, Any]) -> JournalEntry:
-        return cls(doc["label"], doc["at"], [Change(*c) for c in doc["changes"]])
-
-
-@dataclass
-class _Pending:
-    """A committed change on its way to disk: the new docs and its undo entry."""
-
-    docs: dict[tuple[str, str], dict[str, Any] | None]
-    undo: JournalEntry
-
-
-class Transaction:
-    """The changes of one `with store.transaction():` block, not yet on disk."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.pending: dict[str, dict[str, BaseModel | None]] = {}
-        self.before: dict[tuple[str, str], dict[str, Any] | None] = {}
-        self.meta_dirty = False  # settings or id counters changed: write even without changes
-
-    def __bool__(self) -> bool:
-        return bool(self.before) or self.meta_dirty
-
-
 # --- The store --------------------------------------------------------------------
 
 
@@ -256,7 +76,7 @@ class Store:
         self.path = Path(path)
         self._mutex = threading.RLock()
         self._txn: Transaction | None = None
-        self._unsaved: list[_Pending] = []
+        self._unsaved: list[PendingChange] = []
         self._stat: tuple[int, int, int] | None = None
         self._models: dict[str, dict[str, BaseModel]] = {}
         self._raw_seen: dict[str, dict[str, Any]] = {}
@@ -272,7 +92,7 @@ class Store:
                     f"{self.path.parent}: cannot create folder: {e.strerror}"
                 ) from None
         self._filelock = FileLock(str(self.path) + ".lock", thread_local=False)
-        self._db = _DB(str(self.path), storage=AtomicJSONStorage)
+        self._db = WorkspaceDB(str(self.path), storage=AtomicJSONStorage)
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         with self._locked():
             if self.path.exists() and self.path.stat().st_size > 0:
@@ -543,17 +363,17 @@ class Store:
             if before != after:
                 undo.changes.append(Change(table, doc_id, before))
                 forward[(table, doc_id)] = after
-        pending = _Pending(forward, undo)
+        pending = PendingChange(forward, undo)
         if forward:
             self._apply_pending(pending)
         self._save(pending if forward else None)
 
-    def _apply_pending(self, pending: _Pending) -> None:
+    def _apply_pending(self, pending: PendingChange) -> None:
         self._apply_docs(pending.docs)
         self._push_journal("journal", pending.undo)
         self._storage.data["redo"] = {}
 
-    def _save(self, entry: _Pending | None) -> None:
+    def _save(self, entry: PendingChange | None) -> None:
         try:
             self._write()
         except OSError as e:
