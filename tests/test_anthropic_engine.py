@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import socket
-import stat
 import subprocess
 import sys
 import urllib.request
@@ -333,9 +332,9 @@ async def test_batch_submit_then_collect(fake: FakeAnthropic, demo_store: Store)
     plan = prepare(demo_store, "backlog")
     config = Config(model=TOOL_MODEL)
     batch_id = await batch_mod.submit_batch(demo_store, plan, config)
-    sidecar = batch_mod.batches_path(demo_store)
-    assert stat.S_IMODE(sidecar.stat().st_mode) == 0o600
-    assert KEY not in sidecar.read_text()
+    # The batch (and its plan) is kept in the workspace itself, never with the key.
+    assert [r.batch_id for r in demo_store.runs()] == [batch_id]
+    assert KEY not in demo_store.path.read_text()
     assert await batch_mod.collect_batch(demo_store, batch_id, config) is None
     results = await batch_mod.collect_batch(demo_store, batch_id, config)
     assert results is not None

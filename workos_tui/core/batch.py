@@ -1,8 +1,8 @@
 """Large runs through the Message Batches API: half price, results within hours.
 
 `submit_batch` sends every delegate of a plan as one batch and remembers it (with the plan)
-in a sidecar file next to the workspace, `<workspace>.batches.json` (mode 0600); later
-`collect_batch` fetches the results as `DelegateResult`s for the normal approval flow.
+in the workspace's `runs` table; later `collect_batch` fetches the results as
+`DelegateResult`s for the normal approval flow.
 """
 
 from __future__ import annotations
@@ -10,62 +10,40 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 import re
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import anthropic
-from filelock import FileLock
 from pydantic import BaseModel, ValidationError
 
 from workos_tui.core import run_models
 from workos_tui.core.config import Config
 from workos_tui.core.engines.anthropic import AnthropicEngine, build_params, uses_forced_tool
 from workos_tui.core.engines.base import EngineError
+from workos_tui.core.models import BatchRun
 from workos_tui.core.pricing import estimate_cost
 from workos_tui.core.run_models import DelegateResult, RunPlan, Usage
+from workos_tui.core.store import Store
 
 
 class BatchError(Exception):
     """A batch that cannot be found or read; the message is one line."""
 
 
-def batches_path(store: Any) -> Path:
-    path = Path(store.path)
-    return path.with_name(path.name + ".batches.json")
+def load_batches(store: Store) -> dict[str, dict[str, Any]]:
+    """Every batch this workspace submitted, by batch id."""
+    store.refresh()
+    return {r.batch_id: r.model_dump(mode="json") for r in store.runs()}
 
 
-def load_batches(store: Any) -> dict[str, dict[str, Any]]:
-    path = batches_path(store)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as e:
-        raise BatchError(f"{path}: unreadable batch state ({e})") from None
-    batches = data.get("batches", {}) if isinstance(data, dict) else {}
-    return batches if isinstance(batches, dict) else {}
-
-
-def _save_batch(store: Any, batch_id: str, record: dict[str, Any]) -> None:
-    path = batches_path(store)
-    with FileLock(str(path) + ".lock", timeout=30):
-        batches = load_batches(store)
-        batches[batch_id] = record
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                os.fchmod(f.fileno(), 0o600)
-                json.dump({"batches": batches}, f, indent=1, default=str)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+def _save_batch(store: Store, batch_id: str, record: dict[str, Any]) -> None:
+    with store.transaction(f"{record.get('state', 'save')} batch {batch_id}"):
+        existing = next((r for r in store.runs() if r.batch_id == batch_id), None)
+        fields = {k: v for k, v in record.items() if k not in {"id", "batch_id"}}
+        run = BatchRun.model_validate(
+            {**fields, "batch_id": batch_id, "id": existing.id if existing else ""}
+        )
+        store.put(run)
 
 
 def _custom_id(index: int, delegate_id: str) -> str:
@@ -78,7 +56,7 @@ def _engine(config: Config, client: anthropic.AsyncAnthropic | None) -> Anthropi
 
 
 async def submit_batch(
-    store: Any,
+    store: Store,
     plan: RunPlan,
     config: Config,
     *,
@@ -113,7 +91,7 @@ async def submit_batch(
         batch.id,
         {
             "state": "submitted",
-            "submitted_at": dt.datetime.now(dt.UTC).isoformat(),
+            "submitted_at": dt.datetime.now(dt.UTC),
             "model": model,
             "operation": plan.operation,
             "custom_ids": custom_ids,
@@ -124,7 +102,7 @@ async def submit_batch(
     return batch.id
 
 
-def load_batch_plan(store: Any, batch_id: str) -> RunPlan:
+def load_batch_plan(store: Store, batch_id: str) -> RunPlan:
     """The plan a batch was submitted with (to aggregate its results)."""
     record = load_batches(store).get(batch_id)
     if record is None:
@@ -145,7 +123,7 @@ def _output_model(name: str) -> type[BaseModel]:
 
 
 async def collect_batch(
-    store: Any,
+    store: Store,
     batch_id: str,
     config: Config,
     *,

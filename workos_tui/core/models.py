@@ -155,6 +155,21 @@ class DayPlan(_Model):
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
+class BatchRun(_Model):
+    """A run submitted through the Message Batches API, collected later."""
+
+    id: str = ""
+    batch_id: str
+    state: Literal["submitted", "collected"] = "submitted"
+    operation: str
+    model: str
+    submitted_at: dt.datetime = Field(default_factory=utcnow)
+    # custom_id sent to the API -> delegate id; delegate id -> its output model's name
+    custom_ids: dict[str, str] = Field(default_factory=dict)
+    outputs: dict[str, str] = Field(default_factory=dict)
+    plan: dict[str, Any] = Field(default_factory=dict)
+
+
 DEFAULT_LIMITS: dict[Priority, int] = {"P0": 3, "P1": 7}
 
 
@@ -167,7 +182,7 @@ class Settings(_Model):
     stale_after_days: int = Field(default=7, gt=0)
 
 
-Entity = BacklogItem | Task | Goal | Note | DayPlan
+Entity = BacklogItem | Task | Goal | Note | DayPlan | BatchRun
 
 # Table name -> model, and the id prefix each kind gets ("T12").
 KINDS: dict[str, tuple[type[_Model], str]] = {
@@ -176,6 +191,7 @@ KINDS: dict[str, tuple[type[_Model], str]] = {
     "goals": (Goal, "G"),
     "notes": (Note, "N"),
     "plans": (DayPlan, "D"),
+    "runs": (BatchRun, "R"),
 }
 
 

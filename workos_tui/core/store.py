@@ -23,6 +23,7 @@ from workos_tui.core.journal import Change, JournalEntry, PendingChange, Transac
 from workos_tui.core.models import (
     KINDS,
     BacklogItem,
+    BatchRun,
     DayPlan,
     Goal,
     Note,
@@ -95,6 +96,7 @@ class Store:
         self._db = WorkspaceDB(str(self.path), storage=AtomicJSONStorage)
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         with self._locked():
+            _remove_stale_temps(self.path)
             if self.path.exists() and self.path.stat().st_size > 0:
                 self._load()
             else:
@@ -270,6 +272,9 @@ class Store:
 
     def get_note(self, note_id: str) -> Note:
         return self._require("notes", note_id)  # type: ignore[no-any-return]
+
+    def runs(self) -> list[BatchRun]:
+        return self._all("runs")
 
     def latest_plan(self) -> DayPlan | None:
         plans = self.plans()
@@ -518,6 +523,7 @@ _KIND_NAMES = {
     "goals": "goal",
     "notes": "note",
     "plans": "day plan",
+    "runs": "batch run",
 }
 
 
