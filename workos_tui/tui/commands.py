@@ -43,7 +43,11 @@ class WorkOSCommands(Provider):
                 "Write the workspace as JSON, Markdown, ...",
             ),
             ("Import…", launcher.import_file, "Taskwarrior, todo.txt, Markdown, personal-os, JSON"),
-            ("Keys", app.action_show_help, "Every key and how to remap it (also: ?)"),
+            (
+                "Help: all WorkOS keys",
+                app.action_show_help,
+                "Every key and how to remap it (also: ?)",
+            ),
         ]
 
     async def discover(self) -> Hits:

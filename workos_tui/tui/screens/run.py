@@ -304,7 +304,7 @@ class RunScreen(Screen[None]):
         ]
         if counts["cancelled"]:
             parts.append((f"⊘ {counts['cancelled']} cancelled  ", look.muted))
-        parts.append((f"⏱ {fmt_elapsed(elapsed)}  ", ""))
+        parts.append((f"{fmt_elapsed(elapsed)} elapsed  ", ""))
         parts.append((f"{tokens:,} tokens  ${cost:.3f}", look.muted))
         if self.window is not None:
             parts.append((f"  window {self.window}", look.warning))

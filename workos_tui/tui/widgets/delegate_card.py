@@ -74,10 +74,13 @@ class DelegateCard(Widget, can_focus=True):
         border-subtitle-color: $foreground-muted;
         padding: 0 1;
         background: $background;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     DelegateCard:focus {
-        background-tint: $foreground 6%;
-        border-title-style: bold reverse;
+        background: $boost;
+        border-title-style: bold underline;
+        border-title-color: $primary;
     }
     """
 

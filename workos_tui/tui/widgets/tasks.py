@@ -197,8 +197,7 @@ class TasksPane(Vertical):
             hint = Text(f" ← {','.join(r.waiting_on)}", style=look.muted)
             room = max(4, title_width - hint.cell_len - 1)
             if title.cell_len > room:
-                title.truncate(room - 1)
-                title.append("…")
+                title.truncate(room, overflow="ellipsis")
             title = Text.assemble(title, hint)
         if t.status == "done":
             title.stylize("strike dim")
