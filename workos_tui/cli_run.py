@@ -51,7 +51,12 @@ def add_run_parser(subparsers: Any) -> None:
         description="Prepare a run, stream the delegates, show the proposal, and apply "
         "what you approve (one undoable change).",
     )
-    p.add_argument("operation", choices=tuple(OPERATIONS), help="what to run")
+    p.add_argument(
+        "operation",
+        choices=(*OPERATIONS, "collect"),
+        help="what to run; 'collect' fetches a batch submitted with --batch",
+    )
+    p.add_argument("batch_id", nargs="?", help="collect: the batch (default: the newest)")
     p.add_argument(
         "--engine",
         choices=("offline", "anthropic"),
@@ -71,6 +76,12 @@ def add_run_parser(subparsers: Any) -> None:
     p.add_argument("--hours", type=_hours, default=None, help="plan: hours available today")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--yes", "-y", action="store_true", help="apply every proposed action")
+    p.add_argument(
+        "--batch",
+        action="store_true",
+        help="anthropic: submit through the Message Batches API (half price, results within "
+        "hours); fetch them later with 'workos run collect'",
+    )
 
 
 def _error(message: str) -> int:
@@ -92,17 +103,26 @@ def _options(args: argparse.Namespace, config: Config) -> dict[str, Any]:
 
 def cmd_run(args: argparse.Namespace, store: Store, config: Config) -> int:
     from workos_tui.core.engines import make_engine
-    from workos_tui.core.operations import ApplyError, apply_proposal, prepare
+    from workos_tui.core.operations import prepare
 
+    if args.operation == "collect":
+        return _collect(args, store, config)
+    if args.batch_id:
+        return _error(f"unexpected argument {args.batch_id!r}")
     op = OPERATIONS[args.operation]
     if args.types and op != "task_analysis":
         return _error("--types only applies to 'workos run analyze'")
     options = _options(args, config)
     try:
-        prepare(store, op, **options)  # bad options are bad input: fail before any work
+        plan = prepare(store, op, **options)  # bad options are bad input: fail before any work
         engine = make_engine(args.engine, store=store, config=config)
     except ValueError as e:
         return _error(str(e))
+    if args.batch:
+        return _submit(args, store, config, engine, plan)
+    if not _cost_accepted(args, engine, plan):
+        print("Nothing run.", file=sys.stderr)
+        return 0
     concurrency = args.concurrency or config.concurrency
     live = sys.stderr.isatty()
     try:
@@ -112,6 +132,13 @@ def cmd_run(args: argparse.Namespace, store: Store, config: Config) -> int:
     except KeyboardInterrupt:
         print("workos: interrupted; nothing applied", file=sys.stderr)
         return 130
+    return _review_and_apply(args, store, report)
+
+
+def _review_and_apply(args: argparse.Namespace, store: Store, report: RunReport) -> int:
+    """Show the proposal, apply what the person approves, print the report."""
+    from workos_tui.core.operations import ApplyError, apply_proposal
+
     proposal = report.proposal
     applied: list[str] = []
     if not args.json:
@@ -136,6 +163,90 @@ def cmd_run(args: argparse.Namespace, store: Store, config: Config) -> int:
         n = len(applied)
         print(f"Applied {n} change{'s' if n != 1 else ''}; 'workos undo' reverts them.")
     return 0
+
+
+COST_PROMPT_ABOVE = 20
+
+
+def _cost_accepted(args: argparse.Namespace, engine: Any, plan: Any) -> bool:
+    """Before a large model run on a terminal, show the estimated cost and ask."""
+    if engine.name != "anthropic" or len(plan.delegates) <= COST_PROMPT_ABOVE or args.yes:
+        return True
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return True
+    from workos_tui.core.pricing import estimate_run_cost
+
+    cost = estimate_run_cost(plan, engine.label)
+    n = len(plan.delegates)
+    print(f"{n} delegates on {engine.label}: about ${cost:.2f}.", file=sys.stderr)
+    try:
+        answer = input("Run them? [Y/n] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in {"", "y", "yes"}
+
+
+def _submit(args: argparse.Namespace, store: Store, config: Config, engine: Any, plan: Any) -> int:
+    from workos_tui.core.engines.base import EngineError
+
+    if engine.name != "anthropic":
+        return _error("--batch needs the anthropic engine (set ANTHROPIC_API_KEY)")
+    from workos_tui.core.batch import submit_batch
+    from workos_tui.core.pricing import estimate_run_cost
+
+    try:
+        batch_id = asyncio.run(submit_batch(store, plan, config))
+    except EngineError as e:
+        return _error(e.reason)
+    finally:
+        asyncio.run(engine.aclose())
+    cost = estimate_run_cost(plan, engine.label, batch=True)
+    if args.json:
+        print(json.dumps({"batch_id": batch_id, "delegates": len(plan.delegates)}))
+    else:
+        print(
+            f"Submitted {len(plan.delegates)} delegates as batch {batch_id} "
+            f"(about ${cost:.2f}); fetch the results with 'workos run collect'."
+        )
+    return 0
+
+
+def _collect(args: argparse.Namespace, store: Store, config: Config) -> int:
+    from workos_tui.core.batch import BatchError, collect_batch, load_batch_plan
+    from workos_tui.core.engines.base import EngineError
+    from workos_tui.core.operations import aggregate
+    from workos_tui.core.run_models import RunReport, Usage
+
+    pending = [r for r in store.runs() if r.state == "submitted"]
+    batch_id = args.batch_id or (
+        max(pending, key=lambda r: r.submitted_at).batch_id if pending else None
+    )
+    if batch_id is None:
+        return _error(
+            "no submitted batch to collect (submit one with 'workos run backlog --batch')"
+        )
+    started = time.monotonic()
+    try:
+        plan = load_batch_plan(store, batch_id)
+        results = asyncio.run(collect_batch(store, batch_id, config))
+    except (BatchError, EngineError) as e:
+        return _error(str(e))
+    if results is None:
+        print(f"Batch {batch_id} is still processing; try again later.", file=sys.stderr)
+        return 0
+    usage = Usage()
+    for r in results:
+        usage = usage + r.usage
+    report = RunReport(
+        operation=plan.operation,
+        engine="anthropic (batch)",
+        concurrency=0,
+        elapsed_s=round(time.monotonic() - started, 3),
+        delegates=results,
+        proposal=aggregate(plan, results),
+        usage=usage,
+    )
+    return _review_and_apply(args, store, report)
 
 
 async def _run(
