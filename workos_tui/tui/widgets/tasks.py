@@ -199,6 +199,8 @@ class TasksPane(Vertical):
             if title.cell_len > room:
                 title.truncate(room, overflow="ellipsis")
             title = Text.assemble(title, hint)
+        # Leave the column gap free: the table only crops at the column's full width.
+        title.truncate(title_width, overflow="ellipsis")
         if t.status == "done":
             title.stylize("strike dim")
         goal = self._goals.get(t.goal_id or "")
@@ -212,11 +214,11 @@ class TasksPane(Vertical):
         return {
             "pri": Text(t.priority, style=look.priority[t.priority]),
             "title": title,
-            "category": Text(t.category, style=look.muted),
+            "category": _fit(Text(t.category, style=look.muted), 9),
             "estimate": Text(fmt_minutes(est)),
             "due": due,
             "status": status,
-            "goal": safe_text(clean(goal.title) if goal else "—", look.muted),
+            "goal": _fit(safe_text(clean(goal.title) if goal else "—", look.muted), 10),
         }
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -225,3 +227,8 @@ class TasksPane(Vertical):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
+
+
+def _fit(text: Text, width: int) -> Text:
+    text.truncate(width, overflow="ellipsis")
+    return text
