@@ -73,7 +73,7 @@ async def test_fifty_streaming_delegates_keep_the_loop_responsive(store: Store) 
         f"timer lateness: max {worst * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, run {duration:.2f} s"
     )
     assert worst < 0.5, f"the event loop stalled for {worst:.3f} s"
-    assert p95 < 0.15
+    assert p95 < 0.25  # measured 60-140 ms on 2 busy cores
     # Coalescing: each card repaints at most ~REPAINT_HZ times a second, not once per delta.
     max_syncs = max(syncs.values())
     assert max_syncs <= REPAINT_HZ * duration + 5
