@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.scripted_engine import Script
 from workos_tui.tui.app import WorkOSApp
 from workos_tui.tui.commands import WorkOSCommands
-from workos_tui.tui.screens.approval import ApprovalScreen
+from workos_tui.tui.screens.approval import ActionList, ApprovalScreen
 from workos_tui.tui.screens.pickers import ConfirmModal, MultiChoiceModal, PromptModal
 from workos_tui.tui.screens.run import RunScreen
 from workos_tui.tui.widgets.delegate_card import DelegateCard
@@ -97,6 +97,10 @@ async def test_analyze_picker_and_plan_day_prompt(app_factory, demo) -> None:
         assert app.screen.query_one("#prompt-input").value == "6"
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+        [plan_action] = app.screen.proposal.actions
+        shown = app.screen.query_one(ActionList).get_option(plan_action.id).prompt
+        first = plan_action.changes["entries"][0]["task_id"]
+        assert demo.get_task(first).title in str(shown)  # the plan is readable before approval
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is app.main_screen)
         assert demo.latest_plan() is not None

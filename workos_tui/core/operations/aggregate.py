@@ -498,6 +498,8 @@ def _planning(plan: RunPlan, ok: list[tuple[DelegateResult, DelegateSpec]], out:
         out.add(
             "plan_day",
             changes={"date": date, "hours_available": hours, "entries": entries},
+            # For display: the plan's tasks by title, in order.
+            before={"titles": {e["task_id"]: titles.get(e["task_id"], "") for e in entries}},
             sources=[spec.id for _, spec in ok],
             reason=f"{len(entries)} tasks, {total} of {budget} minutes; focus: {focus}",
         )

@@ -179,7 +179,7 @@ class ApprovalScreen(Screen[str | None]):
         selected = sum(a.selected for a in self.proposal.actions)
         head = Text.assemble(
             ("Proposal ", look.accent),
-            (f"· {len(self.proposal.actions)} actions, {selected} selected", look.bold),
+            (f"· {_count(len(self.proposal.actions), 'action')}, {selected} selected", look.bold),
         )
         summary = safe_text(self.proposal.summary, look.muted, single_line=False)
         self.query_one("#approval-summary", Static).update(Text("\n").join([head, summary]))
@@ -305,3 +305,7 @@ class ApprovalScreen(Screen[str | None]):
     def action_retry(self) -> None:
         if self.can_retry:
             self.dismiss("retry")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -99,4 +99,26 @@ def action_prompt(action: ProposedAction, look: Look) -> Text:
     line.no_wrap, line.overflow = True, "ellipsis"
     reason = Text.assemble("    ", safe_text(action.reason, look.muted))
     reason.no_wrap, reason.overflow = True, "ellipsis"
-    return Text("\n").join([line, reason])
+    return Text("\n").join([line, *plan_lines(action, look), reason])
+
+
+def plan_lines(action: ProposedAction, look: Look) -> list[Text]:
+    """A day plan is only worth approving when you can read it: one line per task."""
+    if action.kind != "plan_day":
+        return []
+    titles = action.before.get("titles") or {}
+    lines = []
+    for n, e in enumerate(action.changes.get("entries") or [], start=1):
+        if not isinstance(e, dict):
+            continue
+        task_id = str(e.get("task_id", ""))
+        line = Text.assemble(
+            (f"    {n:>2}. ", look.muted),
+            ("★ " if e.get("focus") else "  ", look.accent),
+            (f"{task_id} ", look.muted),
+            safe_text(titles.get(task_id, "")),
+            (f"  {fmt_minutes(int(e.get('minutes') or 0))}", look.muted),
+        )
+        line.no_wrap, line.overflow = True, "ellipsis"
+        lines.append(line)
+    return lines
