@@ -96,7 +96,6 @@ class Store:
         self._db = WorkspaceDB(str(self.path), storage=AtomicJSONStorage)
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         with self._locked():
-            _remove_stale_temps(self.path)
             if self.path.exists() and self.path.stat().st_size > 0:
                 self._load()
             else:
