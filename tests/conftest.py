@@ -37,3 +37,13 @@ def store(db_path: Path) -> Store:
 @pytest.fixture
 def demo_store(db_path: Path) -> Store:
     return write_demo(db_path, today=FIXED_TODAY, now=FIXED_NOW)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # Must live in the root conftest: pytest only reads options from there or plugins.
+    parser.addoption(
+        "--long",
+        action="store_true",
+        default=False,
+        help="run the long adversarial versions in tests/reliability (see benchmarks/)",
+    )

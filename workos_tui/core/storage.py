@@ -7,6 +7,7 @@ one, so a kill at any instant leaves the old or the new file, never a torn one.
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import os
 import shutil
@@ -102,6 +103,15 @@ def _keep_backup(path: Path) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def remove_stale_temps(path: Path) -> None:
+    """Delete temp files a killed writer left behind. Call it only under the workspace
+    lock: writers create them only under that lock, so none of them is in use."""
+    with contextlib.suppress(OSError):
+        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -32,7 +32,13 @@ from workos_tui.core.models import (
     format_validation_error,
     utcnow,
 )
-from workos_tui.core.storage import META_ID, AtomicJSONStorage, WorkspaceDB, WorkspaceError
+from workos_tui.core.storage import (
+    META_ID,
+    AtomicJSONStorage,
+    WorkspaceDB,
+    WorkspaceError,
+    remove_stale_temps,
+)
 
 __all__ = ["META_ID", "NotFoundError", "Store", "StoreWriteError", "WorkspaceError"]
 
@@ -46,7 +52,15 @@ class NotFoundError(WorkspaceError):
 
 
 class StoreWriteError(WorkspaceError):
-    """Saving failed; the previous file is intact and the change is kept in memory."""
+    """Saving failed; the previous file is intact. `kept`: the change is kept in memory
+    (`Store.unsaved`) for `retry_save`; otherwise it was rolled back (undo, settings)."""
+
+    def __init__(self, path: Path, reason: str, *, kept: bool, outcome: str = "") -> None:
+        outcome = outcome or (
+            "the change is kept in memory until a save works" if kept else "nothing was changed"
+        )
+        super().__init__(f"could not save {path}: {reason}; {outcome}")
+        self.path, self.reason, self.kept = path, reason, kept
 
 
 def default_path() -> Path:
@@ -96,12 +110,18 @@ class Store:
         self._db = WorkspaceDB(str(self.path), storage=AtomicJSONStorage)
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         with self._locked():
+            remove_stale_temps(self.path)
             if self.path.exists() and self.path.stat().st_size > 0:
                 self._load()
             else:
                 self._storage.data = _empty_workspace()
                 self._trusted = True
-                self._write()
+                try:
+                    self._write()
+                except OSError as e:
+                    raise WorkspaceError(
+                        f"{self.path}: cannot create the workspace: {e.strerror or e}"
+                    ) from None
                 self._index()
 
     # -- loading -------------------------------------------------------------
@@ -131,8 +151,8 @@ class Store:
         stat = self._disk_stat()
         try:
             data = self._storage.load()
-        except PermissionError as e:
-            raise WorkspaceError(f"{self.path}: cannot read: {e.strerror}") from None
+        except OSError as e:
+            raise WorkspaceError(f"{self.path}: cannot read: {e.strerror or e}") from None
         version = data.get("meta", {}).get(META_ID, {}).get("schema_version")
         if not isinstance(version, int):
             raise WorkspaceError(f"{self.path}: not a WorkOS workspace (no meta.schema_version)")
@@ -144,17 +164,50 @@ class Store:
             from workos_tui.core.migrations import migrate
 
             backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
-            shutil.copy2(self.path, backup)
+            try:
+                shutil.copy2(self.path, backup)
+            except OSError as e:
+                raise WorkspaceError(
+                    f"{self.path}: cannot keep a backup before migrating: {e.strerror or e}"
+                ) from None
             data = migrate(data, version, SCHEMA_VERSION)
         self._storage.data = data
         self._trusted = data["meta"][META_ID].get("digest") == self._storage.body_digest()[1]
         self._index()
         if version < SCHEMA_VERSION:
-            self._write()
+            try:
+                self._write()
+            except OSError as e:
+                raise WorkspaceError(
+                    f"{self.path}: cannot migrate from schema {version}: {e.strerror or e}; "
+                    "the file is unchanged"
+                ) from None
         else:
             self._stat = stat
+        renamed: dict[tuple[str, str], str] = {}
         for pending in self._unsaved:
+            self._rebase(pending, renamed)
             self._apply_pending(pending)
+
+    def _rebase(self, pending: PendingChange, renamed: dict[tuple[str, str], str]) -> None:
+        """Give an unsaved insert a new id when another process took its id meanwhile
+        (else reapplying it would overwrite their document)."""
+        inserted = {(c.table, c.id) for c in pending.undo.changes if c.doc is None}
+        for key in list(pending.docs):
+            table, doc_id = key
+            new_id = renamed.get(key)
+            if new_id is None and key in inserted and pending.docs[key] is not None:
+                taken = self._storage.data.get(table, {})
+                while (new_id or doc_id) in taken or (table, new_id or doc_id) in pending.docs:
+                    new_id = self._next_id(table)
+                if new_id is not None:
+                    renamed[key] = new_id
+            if new_id is None:
+                continue
+            pending.docs[(table, new_id)] = pending.docs.pop(key)
+            for c in pending.undo.changes:
+                if (c.table, c.id) == key:
+                    c.id = new_id
 
     def _index(self) -> None:
         """Check the layout and settings now; tables are validated on first use, so quick
@@ -370,23 +423,31 @@ class Store:
         pending = PendingChange(forward, undo)
         if forward:
             self._apply_pending(pending)
-        self._save(pending if forward else None)
+            self._save(pending)
+        else:  # settings or counters only: not journaled, rolled back if the save fails
+            self._save(None, rollback="the change was not made")
 
     def _apply_pending(self, pending: PendingChange) -> None:
         self._apply_docs(pending.docs)
         self._push_journal("journal", pending.undo)
         self._storage.data["redo"] = {}
 
-    def _save(self, entry: PendingChange | None) -> None:
+    def _save(self, entry: PendingChange | None, *, rollback: str | None = None) -> None:
+        """Write the file. On failure a journaled change is kept in memory for
+        `retry_save`; with `rollback` (undo, redo, settings) memory goes back to the file."""
         try:
             self._write()
         except OSError as e:
+            reason = str(e.strerror or e)
+            if rollback is not None:
+                with contextlib.suppress(WorkspaceError):
+                    self._load()  # the file, plus changes kept from earlier failures
+                self.generation += 1
+                raise StoreWriteError(self.path, reason, kept=False, outcome=rollback) from None
             if entry is not None and entry not in self._unsaved:
                 self._unsaved.append(entry)
             self.generation += 1
-            raise StoreWriteError(
-                f"could not save {self.path}: {e.strerror or e}; the change is kept in memory until a save works"
-            ) from None
+            raise StoreWriteError(self.path, reason, kept=True) from None
         self._unsaved.clear()
         self.generation += 1
 
@@ -469,7 +530,9 @@ class Store:
             ]
             self._apply_docs({(c.table, c.id): c.doc for c in reversed(entry.changes)})
             self._push_journal(target, JournalEntry(entry.label, entry.at, current))
-            self._save(None)
+            self._save(
+                None, rollback=f"nothing was {'undone' if source == 'journal' else 'redone'}"
+            )
             return entry
 
     # -- failures ------------------------------------------------------------
