@@ -246,3 +246,17 @@ def test_unwritable_folder_gives_clear_error(tmp_path: Path) -> None:
             s.put(BacklogItem(text="x"))
     finally:
         folder.chmod(0o700)
+
+
+def test_undo_puts_deleted_documents_back_in_their_place(db_path: Path) -> None:
+    s = Store(db_path)
+    for text in ("one", "two", "three", "four"):
+        s.add_backlog_item(text)
+    with s.transaction("consume two"):
+        s.delete("backlog", "B2")
+        s.delete("backlog", "B3")
+    s.add_backlog_item("five")
+    s.undo()
+    s.undo()
+    assert [b.text for b in s.backlog()] == ["one", "two", "three", "four"]
+    assert [b.text for b in Store(db_path).backlog()] == ["one", "two", "three", "four"]

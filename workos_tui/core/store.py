@@ -461,6 +461,8 @@ class Store:
             by_table.setdefault(table, {})[doc_id] = doc
         counters = self._meta().setdefault("counters", {})
         for table, table_docs in by_table.items():
+            present = self._storage.data.get(table, {})
+            reinserted = any(d is not None and i not in present for i, d in table_docs.items())
             self._db.table(table).write_docs(table_docs)  # type: ignore[attr-defined]
             model_cls = KINDS[table][0]
             models = self._models.get(table)
@@ -478,6 +480,22 @@ class Store:
                 prefix, num = doc_id[:1], doc_id[1:]
                 if num.isdigit():
                     counters[prefix] = max(counters.get(prefix, 0), int(num))
+            if reinserted:
+                self._restore_order(table)
+
+    def _restore_order(self, table: str) -> None:
+        """Documents brought back by undo go back to their place, not to the end: ids grow
+        with creation, so id order is creation order."""
+
+        def key(doc_id: str) -> tuple[int, str]:
+            num = doc_id[1:]
+            return (int(num) if num.isdigit() else 1 << 62, doc_id)
+
+        data = self._storage.data
+        data[table] = {k: data[table][k] for k in sorted(data[table], key=key)}
+        models = self._models.get(table)
+        if models is not None:
+            self._models[table] = {k: models[k] for k in sorted(models, key=key)}
 
     def _push_journal(self, name: str, entry: JournalEntry) -> None:
         meta = self._meta()
