@@ -378,15 +378,22 @@ def cmd_undo(args: argparse.Namespace, redo: bool = False) -> int:
     store = _open_store(args)
     entry = store.redo() if redo else store.undo()
     verb = "Redid" if redo else "Undid"
-    print(f"{verb}: {entry.label}" if entry else f"Nothing to {'redo' if redo else 'undo'}")
+    print(f"{verb}: {_label(entry.label)}" if entry else f"Nothing to {'redo' if redo else 'undo'}")
     return 0
 
 
 def cmd_history(args: argparse.Namespace) -> int:
     store = _open_store(args)
     for entry in store.history()[: args.n]:
-        print(f"{entry.at}  {entry.label}  ({len(entry.changes)} documents)")
+        print(f"{entry.at}  {_label(entry.label)}  ({len(entry.changes)} documents)")
     return 0
+
+
+def _label(label: str) -> str:
+    """Journal labels come from the file, which anyone may have edited: print them clean."""
+    from workos_tui.core.textsafety import clean_text
+
+    return clean_text(label, single_line=True)
 
 
 def _engine_for(

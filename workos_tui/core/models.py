@@ -195,11 +195,17 @@ KINDS: dict[str, tuple[type[_Model], str]] = {
 }
 
 
+def _loc_part(part: object) -> str:
+    """A key from a hand-edited file may hold newlines or escapes: quote it then."""
+    text = str(part)
+    return text if text.isprintable() and " " not in text else repr(text)
+
+
 def format_validation_error(err: ValidationError, where: str = "") -> str:
     """One line naming the field(s) at fault, for `workos: error:` messages."""
     parts = []
     for e in err.errors(include_url=False)[:3]:
-        loc = ".".join(str(p) for p in e["loc"]) or "value"
+        loc = ".".join(_loc_part(p) for p in e["loc"]) or "value"
         parts.append(f"{where}{'.' if where and loc else ''}{loc}: {e['msg']}")
     more = err.error_count() - 3
     if more > 0:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 from filelock import FileLock
 from pydantic import BaseModel, ValidationError
 
@@ -420,6 +421,7 @@ class Store:
             if before != after:
                 undo.changes.append(Change(table, doc_id, before))
                 forward[(table, doc_id)] = after
+        _check_serialisable(forward)
         pending = PendingChange(forward, undo)
         if forward:
             self._apply_pending(pending)
@@ -589,6 +591,18 @@ class Store:
 
     def set_status(self, task_id: str, status: str) -> Task:
         return self.update_task(task_id, status=status)
+
+
+def _check_serialisable(docs: dict[tuple[str, str], dict[str, Any] | None]) -> None:
+    """Refuse, before anything changes, a document JSON cannot hold: a lone surrogate
+    (undecodable bytes from argv or stdin) would otherwise make every later save fail."""
+    for (table, doc_id), doc in docs.items():
+        try:
+            orjson.dumps(doc)
+        except orjson.JSONEncodeError as e:
+            raise WorkspaceError(
+                f"{table}.{doc_id}: cannot be saved: {e} (undecodable bytes in the text?)"
+            ) from None
 
 
 def normalize_id(doc_id: str) -> str:
