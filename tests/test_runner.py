@@ -280,18 +280,158 @@ async def test_stream_without_output_is_retried() -> None:
     assert end.results[0].status == "succeeded" and end.results[0].attempts == 2
 
 
-async def test_adaptive_window_halves_on_rate_limit_and_grows_back() -> None:
+class Limited(ScriptedEngine):
+    """A server that serves `cap` requests at once and refuses more at once (a 429)."""
+
+    slow_start = True  # like the anthropic engine
+
+    def __init__(self, cap: int, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.cap = cap
+        self.rejected = 0
+
+    async def stream(self, spec, plan, attempt):  # type: ignore[no-untyped-def,override]
+        if self.in_flight >= self.cap:
+            self.rejected += 1
+            raise TransientError("rate limited", retry_after=0.01, rate_limited=True)
+        async for x in super().stream(spec, plan, attempt):
+            yield x
+
+
+def staggered(n: int) -> dict[str, Script]:
+    """Latencies of 10-22 ms, so delegates finish one at a time as real requests do."""
+    return {f"d{i}": Script(latency=0.010 + 0.002 * (i * 5 % 7)) for i in range(n)}
+
+
+def limits_after_each_success(events: list[RunEvent]) -> list[int]:
+    limit, out = 0, []
+    for e in events:
+        if isinstance(e, ConcurrencyChanged):
+            limit = e.limit
+        elif isinstance(e, DelegateSucceeded):
+            out.append(limit)
+    return out
+
+
+def bare_runner(concurrency: int = 10) -> Runner:
+    """A runner in its state at the start of a run, for driving the window by hand."""
+    r = runner(ScriptedEngine(), concurrency=concurrency, slow_start=True)
+    r._reset(make_plan(1))
+    return r
+
+
+def window_moves(r: Runner) -> list[tuple[int, str]]:
+    moves = [(e.limit, e.reason) for e in r._events if isinstance(e, ConcurrencyChanged)]
+    r._events.clear()
+    return moves
+
+
+async def test_slow_start_opens_at_4_and_doubles_per_window_of_successes() -> None:
+    engine = ScriptedEngine(staggered(30))
+    engine.slow_start = True  # type: ignore[attr-defined]
+    events = await collect(runner(engine, concurrency=10), make_plan(30))
+    changes = [e for e in events if isinstance(e, ConcurrencyChanged)]
+    assert changes[0].limit == 4 and "slow start" in changes[0].reason
+    assert [c.limit for c in changes] == [4, 5, 6, 7, 8, 9, 10]  # +1 per success...
+    after = limits_after_each_success(events)
+    assert after[:7] == [5, 6, 7, 8, 9, 10, 10]  # ...so 4 successes take 4 to 8
+    assert engine.max_in_flight == 10
+    first_done = min(engine.finished_at.values())
+    assert sum(t < first_done for t in engine.started_at.values()) == 4
+    assert all(r.status == "succeeded" for r in finished(events).results)
+
+
+async def test_local_engines_start_at_full_width() -> None:
+    engine = ScriptedEngine(default=Script(latency=0.01))
+    events = await collect(runner(engine, concurrency=6), make_plan(12))
+    assert not any(isinstance(e, ConcurrencyChanged) for e in events)
+    assert engine.max_in_flight == 6
+    forced = ScriptedEngine(default=Script(latency=0.01))
+    events = await collect(runner(forced, concurrency=6, slow_start=True), make_plan(12))
+    assert next(e for e in events if isinstance(e, ConcurrencyChanged)).limit == 4
+
+
+def test_a_rate_limit_sets_the_window_to_what_the_server_accepted() -> None:
+    r = bare_runner()
+    assert r.limit == 4 and window_moves(r) == []
+    for _ in range(4):
+        r._succeeded_once()
+    assert [m[0] for m in window_moves(r)] == [5, 6, 7, 8]  # doubled in a window's worth
+    r._rate_limited(0, accepted=5)  # 5 in flight were served when the 6th was refused
+    assert window_moves(r) == [
+        (5, "rate limited: window set to the 5 in flight the server accepted")
+    ]
+    r._rate_limited(0, accepted=4)  # the rest of the same burst: no second cut
+    r._rate_limited(0, accepted=0)
+    assert r.limit == 5 and window_moves(r) == []
+
+
+def test_probes_above_the_ceiling_are_rare_and_rarer_after_each_refusal() -> None:
+    r = bare_runner()
+    r._rate_limited(0, accepted=3)  # slow start ends at 3
+    assert r.limit == 3
+    for _ in range(4 * 3 - 1):  # four windows' worth of successes at the ceiling...
+        r._succeeded_once()
+    assert r.limit == 3
+    r._succeeded_once()  # ...then one probe above it
+    assert window_moves(r)[-1] == (4, "probing: one above the 3 the server accepted")
+    r._rate_limited(1, accepted=3)  # refused: back to the ceiling, next probe twice as late
+    assert window_moves(r) == [
+        (3, "rate limited: window set to the 3 in flight the server accepted")
+    ]
+    for _ in range(8 * 3 - 1):
+        r._succeeded_once()
+    assert r.limit == 3
+    r._succeeded_once()
+    assert r.limit == 4
+    for _ in range(4):  # this probe held for a window's worth: +1 per window from here
+        r._succeeded_once()
+    assert r.limit == 5
+    assert [m[0] for m in window_moves(r)] == [4, 5]
+
+
+def test_a_level_that_was_accepted_and_now_fails_is_halved() -> None:
+    r = bare_runner()
+    for _ in range(6):
+        r._succeeded_once()
+    assert r.limit == 10
+    r._rate_limited(0, accepted=8)
+    assert r.limit == 8
+    r._rate_limited(1, accepted=7)  # at the ceiling: the server took less than before
+    assert r.limit == 4
+    assert window_moves(r)[-1] == (4, "rate limited at the level accepted before: window halved")
+    r._rate_limited(2, accepted=0)  # no evidence at all: halve
+    assert r.limit == 2
+    r._rate_limited(3, accepted=0)
+    r._rate_limited(4, accepted=5)
+    assert r.limit == 1  # never below one, never above the evidence
+    r._rate_limited(5, accepted=3)
+    assert r.limit == 1
+
+
+def test_the_window_never_exceeds_concurrency() -> None:
+    r = bare_runner(concurrency=3)
+    assert r.limit == 3  # slow start never opens above the limit
+    for _ in range(50):
+        r._succeeded_once()
+    assert r.limit == 3 and window_moves(r) == []
+
+
+async def test_a_rate_limit_from_the_first_request_halves_the_window() -> None:
+    # d0 is refused with nothing sent before it in flight: no evidence, so halve (8 -> 4),
+    # then probe after four windows' worth of successes and grow by one per window.
     scripts = {"d0": Script(latency=0.01, attempts=["rate_limited", "ok"], retry_after=0.01)}
     engine = ScriptedEngine(scripts, default=Script(latency=0.01))
     events = await collect(runner(engine, concurrency=8), make_plan(60))
     changes = [e for e in events if isinstance(e, ConcurrencyChanged)]
-    assert changes[0].limit == 4 and "rate limited" in changes[0].reason
-    assert [c.limit for c in changes[1:]] == [5, 6, 7, 8]  # +1 per window of successes
-    assert all(c.limit <= 8 for c in changes)
+    assert (changes[0].limit, changes[0].reason) == (4, "rate limited: window halved")
+    assert [c.limit for c in changes[1:]] == [5, 6, 7, 8]
+    assert "probing" in changes[1].reason
+    assert all("recovering" in c.reason for c in changes[2:])
     assert all(r.status == "succeeded" for r in finished(events).results)
 
 
-async def test_a_burst_of_rate_limits_from_one_window_halves_it_once() -> None:
+async def test_a_burst_of_rate_limits_from_one_window_moves_it_once() -> None:
     limited = Script(latency=0.01, attempts=["rate_limited", "ok"], retry_after=0.01)
     engine = ScriptedEngine({f"d{i}": limited for i in range(4)}, default=Script(latency=0.01))
     events = await collect(runner(engine, concurrency=4), make_plan(4))
@@ -300,20 +440,30 @@ async def test_a_burst_of_rate_limits_from_one_window_halves_it_once() -> None:
     assert changes.count(2) == 1 and 1 not in changes
 
 
+async def test_under_a_4_request_server_few_429s_and_no_failures() -> None:
+    # The issue's scenario in miniature: 40 delegates, a server that serves 4 at once.
+    adaptive = Limited(4, scripts=staggered(40))
+    events = await collect(runner(adaptive, concurrency=10), make_plan(40))
+    assert all(r.status == "succeeded" for r in finished(events).results)
+    fixed = Limited(4, scripts=staggered(40))
+    await collect(runner(fixed, concurrency=10, max_attempts=20, adaptive=False), make_plan(40))
+    assert adaptive.max_in_flight <= 4
+    assert adaptive.rejected <= 4, adaptive.rejected  # slow start's overshoot, one probe
+    assert adaptive.rejected * 5 <= fixed.rejected, (adaptive.rejected, fixed.rejected)
+    changes = [e for e in events if isinstance(e, ConcurrencyChanged)]
+    assert all(c.limit <= 10 for c in changes)
+    settled = [c.limit for c in changes if c.reason.startswith("rate limited")]
+    assert settled and all(limit in (3, 4) for limit in settled)
+
+
 async def test_rate_limits_shrink_the_in_flight_count() -> None:
-    class Limited(ScriptedEngine):
-        """Accepts 2 requests at once; more get a 429."""
+    # Without slow start (a local engine), the evidence still brings the window down.
+    class Plain(Limited):
+        slow_start = False
 
-        async def stream(self, spec, plan, attempt):  # type: ignore[no-untyped-def,override]
-            if self.in_flight >= 2:
-                self.rejected = getattr(self, "rejected", 0) + 1
-                raise TransientError("rate limited", retry_after=0.01, rate_limited=True)
-            async for x in super().stream(spec, plan, attempt):
-                yield x
-
-    adaptive = Limited(default=Script(latency=0.02))
+    adaptive = Plain(2, default=Script(latency=0.02))
     await collect(runner(adaptive, concurrency=8, max_attempts=20), make_plan(30))
-    fixed = Limited(default=Script(latency=0.02))
+    fixed = Plain(2, default=Script(latency=0.02))
     await collect(runner(fixed, concurrency=8, max_attempts=20, adaptive=False), make_plan(30))
     assert adaptive.rejected * 2 < fixed.rejected
 

@@ -4,8 +4,19 @@ everything as one stream of events (`core/events.py`).
 A sliding window keeps at most `limit` delegates in flight; the next one starts the
 moment any finishes. Transient errors are retried with jittered exponential backoff,
 an output that fails validation gets one repair attempt, each delegate has a deadline,
-and any delegate (or the whole run) can be cancelled at any moment. On rate limits the
-window shrinks (halves) and grows back by one per window's worth of successes (AIMD).
+and any delegate (or the whole run) can be cancelled at any moment.
+
+Adaptive concurrency, for engines behind a rate-limited API (`slow_start`), works like TCP's
+congestion control:
+- slow start: the window opens at `SLOW_START_WINDOW` and grows by one per success, so it
+  doubles with each window's worth of successes, until the first rate limit or `concurrency`;
+- on a rate limit the window drops to what the server evidently accepted (the requests that
+  were in flight before the rejected one), and that level becomes the ceiling; a level
+  that had been accepted and now fails is at least halved (multiplicative decrease). One
+  burst of 429s from the same window moves it once;
+- at the ceiling it probes one above only after `PROBE_WINDOWS` windows' worth of
+  successes (twice as long after each failed probe); above the ceiling, +1 per window's
+  worth of successes (additive increase). Never above `concurrency`.
 """
 
 from __future__ import annotations
@@ -43,6 +54,15 @@ from workos_tui.core.events import (
     RunFinished,
 )
 from workos_tui.core.run_models import DelegateResult, DelegateSpec, RunPlan, Usage
+
+# TCP's initial window (RFC 3390: up to 4 segments): small enough that a first burst
+# costs a rate-limited server little, large enough that a run without rate limits loses
+# well under one round trip to the ramp (4, 8, then `concurrency`).
+SLOW_START_WINDOW = 4
+# Successes at the ceiling, in windows' worth, before probing one above it; doubled after
+# each failed probe, up to PROBE_WINDOWS_MAX.
+PROBE_WINDOWS = 4
+PROBE_WINDOWS_MAX = 64
 
 
 class _NoOutputError(Exception):
@@ -90,6 +110,7 @@ class Runner:
         backoff_base: float = 0.5,
         backoff_cap: float = 20.0,
         adaptive: bool = True,
+        slow_start: bool | None = None,
         rng: random.Random | None = None,
     ) -> None:
         if concurrency < 1:
@@ -103,6 +124,12 @@ class Runner:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.adaptive = adaptive
+        # Slow start protects a rate-limited server from the first burst; an engine says
+        # it talks to one with a true `slow_start` attribute (the anthropic engine does).
+        # Local engines have no server to protect and start at full width.
+        self.slow_start = (
+            bool(getattr(engine, "slow_start", False)) if slow_start is None else slow_start
+        )
         self.rng = rng or random.Random()
         self.limit = concurrency
         self.in_flight = 0
@@ -118,6 +145,10 @@ class Runner:
         self._closing = False
         self._successes = 0  # since the window last moved
         self._epoch = 0  # bumps when the window shrinks
+        self._ceiling: int | None = None  # the level the server accepted at the last cut
+        self._probe_windows = PROBE_WINDOWS
+        self._sent = 0  # attempts sent so far (an attempt's sequence number)
+        self._active: set[int] = set()  # sequence numbers of the attempts in a request
 
     # -- public --------------------------------------------------------------
 
@@ -130,6 +161,8 @@ class Runner:
         emit = self._events.append
         for d in self._delegates:
             emit(DelegateQueued(d.spec.id, d.spec.label))
+        if self.limit < self.concurrency:
+            emit(ConcurrencyChanged(self.limit, "slow start: +1 per success up to the limit"))
         self._fill()
         try:
             while True:
@@ -204,10 +237,15 @@ class Runner:
         self._aborted = None
         self._run_cancelled = False
         self._closing = False
-        self.limit = self.concurrency
+        slow = self.adaptive and self.slow_start
+        self.limit = min(self.concurrency, SLOW_START_WINDOW) if slow else self.concurrency
         self.in_flight = 0
         self._successes = 0
         self._epoch = 0
+        self._ceiling = None
+        self._probe_windows = PROBE_WINDOWS
+        self._sent = 0
+        self._active = set()
 
     def _emit(self, event: RunEvent) -> None:
         self._events.append(event)
@@ -264,24 +302,53 @@ class Runner:
 
     # -- adaptive concurrency ------------------------------------------------------
 
-    def _rate_limited(self, epoch: int) -> None:
-        # Only a request sent after the last cut may cut again: one burst of 429s from
-        # the same window halves it once, not once per request.
+    def _rate_limited(self, epoch: int, accepted: int) -> None:
+        """A request was refused (429/529) while `accepted` requests sent before it were in
+        flight. Only a request sent after the last cut may cut again: one burst of 429s
+        from the same window moves it once, not once per request."""
         if not self.adaptive or epoch != self._epoch or self.limit == 1:
             return
-        self.limit = max(1, self.limit // 2)
+        limit, ceiling = self.limit, self._ceiling
+        # What the server evidently took; with nothing sent before the refused request
+        # still in flight there is no evidence, and the window halves.
+        estimate = accepted if accepted > 0 else limit // 2
+        if ceiling is None or limit > ceiling:
+            # Slow start, or above the ceiling: back to what the server took.
+            new = max(1, min(estimate, limit - 1))
+            if ceiling is not None and new >= ceiling:  # a probe refused: wait longer
+                self._probe_windows = min(self._probe_windows * 2, PROBE_WINDOWS_MAX)
+            if accepted > 0:
+                reason = f"rate limited: window set to the {new} in flight the server accepted"
+            else:
+                reason = "rate limited: window halved"
+        else:
+            # The level the server accepted before fails now: cut multiplicatively.
+            new = max(1, min(estimate, limit // 2))
+            self._probe_windows = PROBE_WINDOWS
+            reason = "rate limited at the level accepted before: window halved"
+        self.limit = self._ceiling = new
         self._epoch += 1
         self._successes = 0
-        self._emit(ConcurrencyChanged(self.limit, "rate limited: window halved"))
+        self._emit(ConcurrencyChanged(new, reason))
 
     def _succeeded_once(self) -> None:
         if not self.adaptive or self.limit >= self.concurrency:
             return
         self._successes += 1
-        if self._successes >= self.limit:
-            self._successes = 0
-            self.limit += 1
-            self._emit(ConcurrencyChanged(self.limit, "recovering: window grown by one"))
+        ceiling = self._ceiling
+        if ceiling is None:  # slow start: +1 per success doubles the window per round
+            reason = "slow start: window grown by one"
+        elif self.limit > ceiling:  # past the known ceiling: additive increase
+            if self._successes < self.limit:
+                return
+            reason = "recovering: window grown by one"
+        else:  # at the ceiling: probe above it only after a long streak of successes
+            if self._successes < self.limit * self._probe_windows:
+                return
+            reason = f"probing: one above the {ceiling} the server accepted"
+        self._successes = 0
+        self.limit += 1
+        self._emit(ConcurrencyChanged(self.limit, reason))
 
     # -- one delegate --------------------------------------------------------------
 
@@ -336,14 +403,21 @@ class Runner:
             d.attempts += 1
             number = d.attempts
             epoch = self._epoch
+            seq = self._sent
+            self._sent += 1
+            active = self._active
+            active.add(seq)
             emit(DelegateStarted(spec.id, number))
             try:
-                raw = await self._stream_once(d, Attempt(number, repair))
+                try:
+                    raw = await self._stream_once(d, Attempt(number, repair))
+                finally:
+                    active.discard(seq)
             except TransientError as e:
                 if e.usage is not None:
                     d.usage = d.usage + e.usage
                 if e.rate_limited:
-                    self._rate_limited(epoch)
+                    self._rate_limited(epoch, sum(1 for s in active if s < seq))
                 transient_failures += 1
                 if transient_failures >= self.max_attempts:
                     raise DelegateFailedError(

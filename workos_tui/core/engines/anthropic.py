@@ -419,6 +419,8 @@ class AnthropicEngine:
     """Runs delegates as Claude calls through one shared `AsyncAnthropic` client."""
 
     name = "anthropic"
+    # Behind a rate-limited API: the runner opens its window with a slow start.
+    slow_start = True
 
     def __init__(
         self,
