@@ -260,3 +260,15 @@ def test_undo_puts_deleted_documents_back_in_their_place(db_path: Path) -> None:
     s.undo()
     assert [b.text for b in s.backlog()] == ["one", "two", "three", "four"]
     assert [b.text for b in Store(db_path).backlog()] == ["one", "two", "three", "four"]
+
+
+def test_a_hand_edited_file_is_validated_before_any_write(db_path: Path) -> None:
+    s = Store(db_path)
+    s.put(Task(title="fine", priority="P2"))
+    raw = db_path.read_bytes()
+    assert Store(db_path)._trusted  # written and signed by us: no need to re-validate
+    edited = raw.replace(b'"priority":"P2"', b'"priority":"P9"')
+    db_path.write_bytes(edited)
+    with pytest.raises(WorkspaceError, match=r"tasks\.T1\.priority"):
+        Store(db_path).add_backlog_item("would rewrite the file")
+    assert db_path.read_bytes() == edited

@@ -475,6 +475,9 @@ def dispatch(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Looking up pydantic plugins scans every installed distribution's entry points on the
+    # first validation (~0.1 s); WorkOS uses none, so quick capture skips the scan.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     from pydantic import ValidationError
 
     from workos_tui.core.models import format_validation_error

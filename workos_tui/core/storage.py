@@ -42,6 +42,8 @@ class AtomicJSONStorage(Storage):
         self.data = data
 
     def load(self) -> dict[str, Any]:
+        """Parse the file; `self.trusted` says whether it is exactly what a WorkOS writer
+        validated and wrote (so it need not be validated again)."""
         raw = self.path.read_bytes()
         try:
             data = orjson.loads(raw)
@@ -52,20 +54,21 @@ class AtomicJSONStorage(Storage):
             raise WorkspaceError(
                 f"{self.path}: not a WorkOS workspace (top level is not an object)"
             )
+        self.trusted = _signed(raw, data)
         return data
 
-    def body_digest(self) -> tuple[bytes, str]:
-        """Everything but `meta`, serialised, and its digest."""
-        body = orjson.dumps({k: v for k, v in self.data.items() if k != "meta"})
-        return body, hashlib.blake2b(body, digest_size=16).hexdigest()
-
     def flush(self) -> None:
-        # The digest of what we validated and wrote lets the next process trust the file
-        # without re-validating every task (a hand-edited file no longer matches).
-        body, digest = self.body_digest()
+        # The data is written first and `meta` last, with the length and digest of the
+        # bytes before it: the next process checks those bytes as they are on disk (no
+        # re-serialising) and trusts the file; a hand-edited file no longer matches.
+        body = orjson.dumps({k: v for k, v in self.data.items() if k != "meta"})
+        prefix = body[:-1]  # without the closing brace
         meta = self.data.setdefault("meta", {})
-        meta.setdefault(META_ID, {})["digest"] = digest
-        payload = b'{"meta":' + orjson.dumps(meta) + (b"," + body[1:] if len(body) > 2 else b"}")
+        own = meta.setdefault(META_ID, {})
+        own["body_bytes"] = len(prefix)
+        own["digest"] = _digest(prefix)
+        payload = prefix + (b"," if len(prefix) > 1 else b"") + b'"meta":' + orjson.dumps(meta)
+        payload += b"}"
         directory = self.path.parent
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{self.path.name}.", suffix=".tmp")
         try:
@@ -83,8 +86,25 @@ class AtomicJSONStorage(Storage):
             raise
         _fsync_dir(directory)
 
+    trusted = False
+
     def close(self) -> None:
         pass
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _signed(raw: bytes, data: dict[str, Any]) -> bool:
+    own = data.get("meta", {}).get(META_ID, {}) if isinstance(data.get("meta"), dict) else {}
+    if not isinstance(own, dict):
+        return False
+    n, digest = own.get("body_bytes"), own.get("digest")
+    if not isinstance(n, int) or not isinstance(digest, str) or not 0 < n <= len(raw):
+        return False
+    follows = raw[n : n + 8]
+    return follows in (b',"meta":', b'"meta":{'[:8]) and _digest(raw[:n]) == digest
 
 
 def _keep_backup(path: Path) -> None:

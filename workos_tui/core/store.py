@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import orjson
-from filelock import FileLock
 from pydantic import BaseModel, ValidationError
 
 from workos_tui.core.journal import Change, JournalEntry, PendingChange, Transaction
+from workos_tui.core.locking import WorkspaceLock
 from workos_tui.core.models import (
     KINDS,
     BacklogItem,
@@ -107,7 +107,7 @@ class Store:
                 raise WorkspaceError(
                     f"{self.path.parent}: cannot create folder: {e.strerror}"
                 ) from None
-        self._filelock = FileLock(str(self.path) + ".lock", thread_local=False)
+        self._filelock = WorkspaceLock(str(self.path) + ".lock")
         self._db = WorkspaceDB(str(self.path), storage=AtomicJSONStorage)
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         with self._locked():
@@ -173,7 +173,7 @@ class Store:
                 ) from None
             data = migrate(data, version, SCHEMA_VERSION)
         self._storage.data = data
-        self._trusted = data["meta"][META_ID].get("digest") == self._storage.body_digest()[1]
+        self._trusted = self._storage.trusted
         self._index()
         if version < SCHEMA_VERSION:
             try:
@@ -334,7 +334,11 @@ class Store:
         return max(plans, key=lambda p: (p.date, p.created_at)) if plans else None
 
     def settings(self) -> Settings:
-        return Settings.model_validate(self._meta().get("settings", {}))
+        try:
+            return Settings.model_validate(self._meta().get("settings", {}))
+        except ValidationError as e:
+            msg = format_validation_error(e, "settings")
+            raise WorkspaceError(f"{self.path}: invalid content: {msg}") from None
 
     def _meta(self) -> dict[str, Any]:
         return self._storage.data["meta"][META_ID]  # type: ignore[no-any-return]
