@@ -141,6 +141,11 @@ def _review_and_apply(args: argparse.Namespace, store: Store, report: RunReport)
 
     proposal = report.proposal
     applied: list[str] = []
+    if report.aborted:
+        # One message, not the same one again for every delegate; nothing to apply.
+        if args.json:
+            print(json.dumps(report.model_dump(mode="json"), ensure_ascii=False))
+        return _error(f"the run stopped: {report.aborted}")
     if not args.json:
         _print_proposal(proposal)
     if args.yes:

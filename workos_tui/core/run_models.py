@@ -272,6 +272,7 @@ class RunReport(BaseModel):
     proposal: Proposal
     applied: list[str] = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)
+    aborted: str | None = None  # why the run stopped early (bad key, unreachable server)
 
 
 # Status a set_status action may set (analysis only ever marks tasks blocked/unblocked).

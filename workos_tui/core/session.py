@@ -60,4 +60,5 @@ async def run_operation(
         delegates=finished.results,
         proposal=proposal,
         usage=finished.usage,
+        aborted=finished.aborted,
     )
