@@ -6,14 +6,15 @@ moment any finishes. Transient errors are retried with jittered exponential back
 an output that fails validation gets one repair attempt, each delegate has a deadline,
 and any delegate (or the whole run) can be cancelled at any moment.
 
-Adaptive concurrency, for engines behind a rate-limited API (`slow_start`), works like TCP's
-congestion control:
-- slow start: the window opens at `SLOW_START_WINDOW` and grows by one per success, so it
-  doubles with each window's worth of successes, until the first rate limit or `concurrency`;
+Adaptive concurrency works like TCP's congestion control:
+- slow start (for engines behind a rate-limited API, `slow_start`): the window opens at
+  `SLOW_START_WINDOW` and grows by one per success, so it doubles with each window's worth
+  of successes, until the first rate limit or `concurrency`. Other engines start at full
+  width;
 - on a rate limit the window drops to what the server evidently accepted (the requests that
-  were in flight before the rejected one), and that level becomes the ceiling; a level
-  that had been accepted and now fails is at least halved (multiplicative decrease). One
-  burst of 429s from the same window moves it once;
+  were in flight before the rejected one; half the window when there were none), and that
+  level becomes the ceiling; a level that had been accepted and now fails is at least
+  halved (multiplicative decrease). One burst of 429s from the same window moves it once;
 - at the ceiling it probes one above only after `PROBE_WINDOWS` windows' worth of
   successes (twice as long after each failed probe); above the ceiling, +1 per window's
   worth of successes (additive increase). Never above `concurrency`.
