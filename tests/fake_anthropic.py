@@ -534,7 +534,9 @@ def _make_handler(fake: FakeAnthropic) -> type[BaseHTTPRequestHandler]:
             return body if isinstance(body, dict) else {}
 
         def _authorised(self) -> bool:
-            if fake.api_key is None or self.headers.get("x-api-key") == fake.api_key:
+            # The SDK sends the key as x-api-key or (anthropic >= 2.16) as a bearer token.
+            sent = self.headers.get("x-api-key") or self.headers.get("authorization", "")
+            if fake.api_key is None or sent.removeprefix("Bearer ") == fake.api_key:
                 return True
             self._json(401, _error("authentication_error", "invalid x-api-key"))
             return False
@@ -576,7 +578,7 @@ def _make_handler(fake: FakeAnthropic) -> type[BaseHTTPRequestHandler]:
                         "_headers": {
                             k.lower(): v
                             for k, v in self.headers.items()
-                            if k.lower() != "x-api-key"
+                            if k.lower() not in ("x-api-key", "authorization")
                         },
                         **body,
                     }
