@@ -366,28 +366,33 @@ def test_a_rate_limit_sets_the_window_to_what_the_server_accepted() -> None:
     assert r.limit == 5 and window_moves(r) == []
 
 
-def test_probes_above_the_ceiling_are_rare_and_rarer_after_each_refusal() -> None:
+def test_the_refused_level_is_probed_rarely_and_more_rarely_each_time() -> None:
     r = bare_runner()
-    r._rate_limited(0, accepted=3)  # slow start ends at 3
-    assert r.limit == 3
-    for _ in range(4 * 3 - 1):  # four windows' worth of successes at the ceiling...
-        r._succeeded_once()
-    assert r.limit == 3
-    r._succeeded_once()  # ...then one probe above it
-    assert window_moves(r)[-1] == (4, "probing: one above the 3 the server accepted")
-    r._rate_limited(1, accepted=3)  # refused: back to the ceiling, next probe twice as late
-    assert window_moves(r) == [
-        (3, "rate limited: window set to the 3 in flight the server accepted")
-    ]
-    for _ in range(8 * 3 - 1):
-        r._succeeded_once()
-    assert r.limit == 3
     r._succeeded_once()
-    assert r.limit == 4
-    for _ in range(4):  # this probe held for a window's worth: +1 per window from here
+    r._rate_limited(0, accepted=3)  # refused at 5: slow start ends at the 3 accepted
+    assert r.limit == 3
+    window_moves(r)
+    for _ in range(3):  # 3 -> 4: below the refused level, +1 per window's worth
         r._succeeded_once()
+    assert window_moves(r) == [(4, "recovering: window grown by one")]
+    for _ in range(4 * 4 - 1):  # 4 -> 5 is where it was refused: four windows' worth...
+        r._succeeded_once()
+    assert r.limit == 4
+    r._succeeded_once()  # ...then one probe
+    assert window_moves(r) == [(5, "probing: 5 in flight, refused before")]
+    r._rate_limited(1, accepted=4)  # refused at 5 again: the next probe twice as late
+    assert window_moves(r) == [
+        (4, "rate limited: window set to the 4 in flight the server accepted")
+    ]
+    for _ in range(8 * 4 - 1):
+        r._succeeded_once()
+    assert r.limit == 4
+    r._succeeded_once()
     assert r.limit == 5
-    assert [m[0] for m in window_moves(r)] == [4, 5]
+    for _ in range(5):  # past the refused level: +1 per window's worth again
+        r._succeeded_once()
+    assert r.limit == 6
+    assert [m[0] for m in window_moves(r)] == [5, 6]
 
 
 def test_a_level_that_was_accepted_and_now_fails_is_halved() -> None:
@@ -419,15 +424,17 @@ def test_the_window_never_exceeds_concurrency() -> None:
 
 async def test_a_rate_limit_from_the_first_request_halves_the_window() -> None:
     # d0 is refused with nothing sent before it in flight: no evidence, so halve (8 -> 4),
-    # then probe after four windows' worth of successes and grow by one per window.
+    # grow back by one per window's worth, and step back to 8 only after a long streak.
     scripts = {"d0": Script(latency=0.01, attempts=["rate_limited", "ok"], retry_after=0.01)}
     engine = ScriptedEngine(scripts, default=Script(latency=0.01))
     events = await collect(runner(engine, concurrency=8), make_plan(60))
     changes = [e for e in events if isinstance(e, ConcurrencyChanged)]
     assert (changes[0].limit, changes[0].reason) == (4, "rate limited: window halved")
     assert [c.limit for c in changes[1:]] == [5, 6, 7, 8]
-    assert "probing" in changes[1].reason
-    assert all("recovering" in c.reason for c in changes[2:])
+    assert all("recovering" in c.reason for c in changes[1:4])
+    assert "probing" in changes[4].reason
+    after = limits_after_each_success(events)
+    assert after.index(8) - after.index(7) == 7 * 4  # four windows' worth at 7
     assert all(r.status == "succeeded" for r in finished(events).results)
 
 
@@ -466,6 +473,30 @@ async def test_rate_limits_shrink_the_in_flight_count() -> None:
     fixed = Plain(2, default=Script(latency=0.02))
     await collect(runner(fixed, concurrency=8, max_attempts=20, adaptive=False), make_plan(30))
     assert adaptive.rejected * 2 < fixed.rejected
+
+
+async def test_after_a_cut_a_retry_waits_until_the_requests_fit_the_window() -> None:
+    # 5 in flight when the 5th is refused: the window drops to 4 while the 4 others still
+    # run; the refused one, back from its short backoff, must not send a 5th request.
+    scripts = staggered(12)
+    scripts["d4"] = Script(latency=0.0, attempts=["rate_limited", "ok"], retry_after=0.001)
+    for i in range(4):
+        scripts[f"d{i}"] = Script(latency=0.05)
+
+    class Recording(ScriptedEngine):
+        async def stream(self, spec, plan, attempt):  # type: ignore[no-untyped-def,override]
+            if attempt.number > 1:
+                self.busy_at_retry = self.in_flight
+            async for x in super().stream(spec, plan, attempt):
+                yield x
+
+    engine = Recording(scripts)
+    events = await collect(runner(engine, concurrency=5), make_plan(12))
+    changes = [e.limit for e in events if isinstance(e, ConcurrencyChanged)]
+    assert changes[0] == 4
+    assert engine.busy_at_retry < 4  # without the wait it would have been the 5th
+    assert engine.calls.index(("d4", 2)) > 4  # it went once the others made room
+    assert all(r.status == "succeeded" for r in finished(events).results)
 
 
 async def test_non_adaptive_never_changes_the_window() -> None:

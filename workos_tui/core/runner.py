@@ -15,9 +15,10 @@ Adaptive concurrency works like TCP's congestion control:
   were in flight before the rejected one; half the window when there were none), and that
   level becomes the ceiling; a level that had been accepted and now fails is at least
   halved (multiplicative decrease). One burst of 429s from the same window moves it once;
-- at the ceiling it probes one above only after `PROBE_WINDOWS` windows' worth of
-  successes (twice as long after each failed probe); above the ceiling, +1 per window's
-  worth of successes (additive increase). Never above `concurrency`.
+- from there +1 per window's worth of successes (additive increase), except that the step
+  back to the window that was refused is taken only after `PROBE_WINDOWS` windows' worth
+  (twice as long each time the same level is refused again), so a steady state just under
+  a server's limit rarely touches it. Never above `concurrency`.
 """
 
 from __future__ import annotations
@@ -147,9 +148,11 @@ class Runner:
         self._successes = 0  # since the window last moved
         self._epoch = 0  # bumps when the window shrinks
         self._ceiling: int | None = None  # the level the server accepted at the last cut
+        self._refused_at: int | None = None  # the window at the last cut
         self._probe_windows = PROBE_WINDOWS
         self._sent = 0  # attempts sent so far (an attempt's sequence number)
         self._active: set[int] = set()  # sequence numbers of the attempts in a request
+        self._room: list[asyncio.Future[None]] = []  # retries waiting for the window
 
     # -- public --------------------------------------------------------------
 
@@ -244,9 +247,11 @@ class Runner:
         self._successes = 0
         self._epoch = 0
         self._ceiling = None
+        self._refused_at = None
         self._probe_windows = PROBE_WINDOWS
         self._sent = 0
         self._active = set()
+        self._room = []
 
     def _emit(self, event: RunEvent) -> None:
         self._events.append(event)
@@ -316,7 +321,8 @@ class Runner:
         if ceiling is None or limit > ceiling:
             # Slow start, or above the ceiling: back to what the server took.
             new = max(1, min(estimate, limit - 1))
-            if ceiling is not None and new >= ceiling:  # a probe refused: wait longer
+            if self._refused_at is not None and limit <= self._refused_at:
+                # Refused again where it was refused before: probe there half as often.
                 self._probe_windows = min(self._probe_windows * 2, PROBE_WINDOWS_MAX)
             if accepted > 0:
                 reason = f"rate limited: window set to the {new} in flight the server accepted"
@@ -328,6 +334,7 @@ class Runner:
             self._probe_windows = PROBE_WINDOWS
             reason = "rate limited at the level accepted before: window halved"
         self.limit = self._ceiling = new
+        self._refused_at = limit
         self._epoch += 1
         self._successes = 0
         self._emit(ConcurrencyChanged(new, reason))
@@ -336,20 +343,37 @@ class Runner:
         if not self.adaptive or self.limit >= self.concurrency:
             return
         self._successes += 1
-        ceiling = self._ceiling
-        if ceiling is None:  # slow start: +1 per success doubles the window per round
+        limit, refused = self.limit, self._refused_at
+        if self._ceiling is None:  # slow start: +1 per success doubles the window per round
             reason = "slow start: window grown by one"
-        elif self.limit > ceiling:  # past the known ceiling: additive increase
-            if self._successes < self.limit:
+        elif refused is not None and limit < refused <= limit + 1:
+            # The next step is where the server refused last: only after a long streak.
+            if self._successes < limit * self._probe_windows:
+                return
+            reason = f"probing: {limit + 1} in flight, refused before"
+        else:  # additive increase
+            if self._successes < limit:
                 return
             reason = "recovering: window grown by one"
-        else:  # at the ceiling: probe above it only after a long streak of successes
-            if self._successes < self.limit * self._probe_windows:
-                return
-            reason = f"probing: one above the {ceiling} the server accepted"
         self._successes = 0
         self.limit += 1
         self._emit(ConcurrencyChanged(self.limit, reason))
+
+    async def _wait_for_room(self) -> None:
+        """After a cut, delegates that were in flight keep their places in the window, so
+        it can hold more than it now allows; one coming back from a backoff sends again
+        only once the requests in flight fit the window."""
+        loop = asyncio.get_running_loop()
+        while len(self._active) >= self.limit:
+            waiter: asyncio.Future[None] = loop.create_future()
+            self._room.append(waiter)
+            await waiter
+
+    def _make_room(self) -> None:
+        waiters, self._room = self._room, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     # -- one delegate --------------------------------------------------------------
 
@@ -401,6 +425,8 @@ class Runner:
         transient_failures = 0
         emit = self._emit
         while True:
+            if len(self._active) >= self.limit:
+                await self._wait_for_room()
             d.attempts += 1
             number = d.attempts
             epoch = self._epoch
@@ -414,6 +440,8 @@ class Runner:
                     raw = await self._stream_once(d, Attempt(number, repair))
                 finally:
                     active.discard(seq)
+                    if self._room:
+                        self._make_room()
             except TransientError as e:
                 if e.usage is not None:
                     d.usage = d.usage + e.usage
