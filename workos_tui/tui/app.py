@@ -103,6 +103,9 @@ class WorkOSApp(App[None]):
         try:
             result = fn()
         except StoreWriteError as e:
+            if not e.kept:  # undo, redo, settings: rolled back, so there is nothing to retry
+                self.notify(clean(str(e)), title="Not changed", severity="error", timeout=6)
+                return False
             self.post_message(SaveFailed(str(e)))
             self.changed("unsaved")
             return None
