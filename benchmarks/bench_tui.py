@@ -163,6 +163,10 @@ async def measure(db: Path) -> dict[str, Any]:
             await asyncio.sleep(0.05)
         await probe.stop()
         wall = time.perf_counter() - w0
+        # Let the approval screen that opens at the end mount before the app shuts down.
+        while type(app.screen).__name__ != "ApprovalScreen" and time.perf_counter() < deadline:
+            await asyncio.sleep(0.05)
+        await pilot.pause()
         result["streaming"] = probe.summary() | {
             "frames": frames.frames,
             "wall_s": wall,
