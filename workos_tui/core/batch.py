@@ -18,10 +18,14 @@ from pydantic import BaseModel, ValidationError
 
 from workos_tui.core import run_models
 from workos_tui.core.config import Config
-from workos_tui.core.engines.anthropic import AnthropicEngine, build_params, uses_forced_tool
+from workos_tui.core.engines.anthropic import (
+    AnthropicEngine,
+    build_params,
+    usage_of,
+    uses_forced_tool,
+)
 from workos_tui.core.engines.base import EngineError
 from workos_tui.core.models import BatchRun
-from workos_tui.core.pricing import estimate_cost
 from workos_tui.core.run_models import DelegateResult, RunPlan, Usage
 from workos_tui.core.store import Store
 
@@ -169,14 +173,7 @@ def _result(spec: run_models.DelegateSpec, result: Any, model: str) -> DelegateR
         reason = getattr(error, "message", None) or f"batch request {result.type}"
         return DelegateResult(id=spec.id, label=spec.label, status="failed", error=str(reason))
     message = result.message
-    u = message.usage
-    usage = Usage(
-        input_tokens=u.input_tokens or 0,
-        output_tokens=u.output_tokens or 0,
-        cache_creation_input_tokens=u.cache_creation_input_tokens or 0,
-        cache_read_input_tokens=u.cache_read_input_tokens or 0,
-    )
-    usage = usage.model_copy(update={"cost_usd": estimate_cost(model, usage, batch=True)})
+    usage = usage_of(message, model, batch=True)
     raw: Any = None
     for block in message.content:
         if block.type == "tool_use" and block.name == spec.output_name:

@@ -640,14 +640,7 @@ class AnthropicEngine:
                 await asyncio.wait_for(event.wait(), CACHE_PRIME_WAIT_S)
 
     def _usage(self, message: Any) -> Usage:
-        u = message.usage
-        usage = Usage(
-            input_tokens=u.input_tokens or 0,
-            output_tokens=u.output_tokens or 0,
-            cache_creation_input_tokens=u.cache_creation_input_tokens or 0,
-            cache_read_input_tokens=u.cache_read_input_tokens or 0,
-        )
-        return usage.model_copy(update={"cost_usd": estimate_cost(self.model, usage)})
+        return usage_of(message, self.model)
 
     # -- classification ----------------------------------------------------------------
 
@@ -731,3 +724,15 @@ class AnthropicEngine:
 
     def _redact(self, text: str) -> str:
         return text.replace(self._secret, "[redacted]") if self._secret else text
+
+
+def usage_of(message: Any, model: str, *, batch: bool = False) -> Usage:
+    """A message's token counts, priced for `model` (batch requests cost half)."""
+    u = message.usage
+    usage = Usage(
+        input_tokens=u.input_tokens or 0,
+        output_tokens=u.output_tokens or 0,
+        cache_creation_input_tokens=u.cache_creation_input_tokens or 0,
+        cache_read_input_tokens=u.cache_read_input_tokens or 0,
+    )
+    return usage.model_copy(update={"cost_usd": estimate_cost(model, usage, batch=batch)})

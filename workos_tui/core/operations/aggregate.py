@@ -9,7 +9,7 @@ summary, as are failed delegates: nothing is dropped silently.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -78,26 +78,27 @@ class _Collector:
             self.recommendations.append(text)
 
 
+def _dicts(spec: DelegateSpec, context: dict[str, Any] | None) -> Iterator[dict[str, Any]]:
+    """Every dict in a delegate's payload and the shared context's open tasks."""
+    stack: list[Any] = [(context or {}).get("open_tasks", []), spec.payload]  # payload first
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            yield value
+            stack.extend(reversed(list(value.values())))
+        elif isinstance(value, list):
+            stack.extend(reversed(value))
+
+
 def scope_ids(spec: DelegateSpec, context: dict[str, Any] | None = None) -> set[str]:
     """Every id in a delegate's payload (and the shared context's open tasks)."""
     found: set[str] = set()
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            for key, v in value.items():
-                if key in {"id", "task_id", "goal_id"} and isinstance(v, str):
-                    found.add(v)
-                elif key in {"depends_on", "waiting_on", "blocked_by"} and isinstance(v, list):
-                    found.update(x for x in v if isinstance(x, str))
-                else:
-                    walk(v)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v)
-
-    walk(spec.payload)
-    if context:
-        walk(context.get("open_tasks", []))
+    for d in _dicts(spec, context):
+        for key, v in d.items():
+            if key in {"id", "task_id", "goal_id"} and isinstance(v, str):
+                found.add(v)
+            elif key in {"depends_on", "waiting_on", "blocked_by"} and isinstance(v, list):
+                found.update(x for x in v if isinstance(x, str))
     return found
 
 
@@ -106,21 +107,10 @@ def _task_briefs(
 ) -> dict[str, dict[str, Any]]:
     """Task dicts (id starting with T) found in a payload, first occurrence wins."""
     briefs: dict[str, dict[str, Any]] = {}
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            vid = value.get("id")
-            if isinstance(vid, str) and vid.startswith("T") and "title" in value:
-                briefs.setdefault(vid, value)
-            for v in value.values():
-                walk(v)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v)
-
-    walk(spec.payload)
-    if context:
-        walk(context.get("open_tasks", []))
+    for d in _dicts(spec, context):
+        vid = d.get("id")
+        if isinstance(vid, str) and vid.startswith("T") and "title" in d:
+            briefs.setdefault(vid, d)
     return briefs
 
 
