@@ -146,16 +146,27 @@ def _rel(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def _task_file(root: Path, path: Path, result: ParseResult) -> None:
+def _read_markdown(
+    root: Path, path: Path, result: ParseResult
+) -> tuple[str, dict[str, Any] | None, str] | None:
+    """(relative path, front matter, body), or None with the problem in `result.errors`."""
     rel = _rel(root, path)
     try:
         front, body, _ = split_front_matter(path.read_text(encoding="utf-8"), rel)
     except UnicodeDecodeError:
         result.errors.append(f"{rel}: not UTF-8 text")
-        return
+        return None
     except ValueError as e:
         result.errors.append(str(e))
+        return None
+    return rel, front, body
+
+
+def _task_file(root: Path, path: Path, result: ParseResult) -> None:
+    read = _read_markdown(root, path, result)
+    if read is None:
         return
+    rel, front, body = read
     if front is None:
         result.skipped.append(f"{rel}: no front matter, not a task file")
         return
@@ -297,15 +308,10 @@ def _backlog(text: str, rel: str, result: ParseResult) -> None:
 
 
 def _note_file(root: Path, path: Path, result: ParseResult) -> None:
-    rel = _rel(root, path)
-    try:
-        front, body, _ = split_front_matter(path.read_text(encoding="utf-8"), rel)
-    except UnicodeDecodeError:
-        result.errors.append(f"{rel}: not UTF-8 text")
+    read = _read_markdown(root, path, result)
+    if read is None:
         return
-    except ValueError as e:
-        result.errors.append(str(e))
-        return
+    rel, front, body = read
     front = front or {}
     title = str(front.get("title") or _first_heading(body) or path.stem.replace("_", " "))
     tags = front.get("tags") or []
