@@ -327,3 +327,44 @@ def test_loose_analysis_and_planning(demo_store: Store) -> None:
     assert errors == []
     (plan_day,) = proposal.actions
     assert [e["task_id"] for e in plan_day.changes["entries"]] == ["T1", "T7"]
+
+
+def test_loose_format_as_the_original_delegates_wrote_it(demo_store: Store) -> None:
+    """`similar_to` as a list of titles, the original's `*_analysis` identifiers and a
+    planning delegate's plain recommendations are understood by the core itself."""
+    backlog = [
+        {
+            "identifier": "B1",
+            "result": {
+                "item": "Fix the Safari login redirect bug",
+                "is_duplicate": True,
+                "similar_to": ["Buy new running shoes", "Fix login redirect loop on Safari"],
+            },
+        }
+    ]
+    proposal, errors = aggregate_loose("backlog_processing", backlog, demo_store)
+    assert errors == []
+    [merge] = proposal.actions
+    assert (merge.kind, merge.task_id) == ("merge_into_task", "T1")
+
+    analysis = [
+        {"identifier": "blocker_analysis", "result": {"findings": ["T8 waits on the vendor"]}},
+        {"identifier": "time_analysis", "result": {"findings": ["About 30 hours of work"]}},
+    ]
+    proposal, errors = aggregate_loose(
+        "task_analysis", analysis, demo_store, analysis_types=["blockers", "time_estimates"]
+    )
+    assert errors == []
+    assert "About 30 hours of work" in " ".join(proposal.recommendations)
+
+    planning = [
+        {
+            "identifier": "momentum_tasks",
+            "result": {"recommendations": ["Finish what is started first", {"task": "T1"}]},
+        }
+    ]
+    proposal, errors = aggregate_loose("daily_planning", planning, demo_store)
+    assert errors == []
+    assert "Finish what is started first" in proposal.recommendations
+    [plan] = proposal.actions
+    assert plan.changes["entries"][0]["task_id"] == "T1"

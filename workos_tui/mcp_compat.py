@@ -24,6 +24,7 @@ from workos_tui.core.models import (
     parse_priority,
     parse_status,
 )
+from workos_tui.core.operations.legacy import ORIGINAL_IDENTIFIERS
 from workos_tui.core.run_models import (
     BacklogTriage,
     PlanPerspective,
@@ -35,19 +36,6 @@ from workos_tui.core.store import NotFoundError, Store, WorkspaceError
 
 CODE_OF: dict[Status, str] = {status: code for code, status in STATUS_CODES.items()}
 DEFAULT_ESTIMATE = 30  # what the original assumed for a task without an estimate
-
-# Our delegate ids -> the identifiers the original's delegates carried, and back.
-ORIGINAL_IDENTIFIERS = {
-    "priority": "priority_analysis",
-    "category": "category_analysis",
-    "blockers": "blocker_analysis",
-    "goal_alignment": "goal_alignment_analysis",
-    "time_estimates": "time_analysis",
-    "priority_focus": "priority_focus",
-    "momentum": "momentum_tasks",
-    "goal_progress": "goal_progress",
-}
-OUR_IDENTIFIERS = {v: k for k, v in ORIGINAL_IDENTIFIERS.items()}
 
 ANALYSIS_OUTPUTS = {
     "priority": "Priority balance assessment, overload warnings, recommendations",

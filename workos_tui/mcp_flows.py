@@ -8,7 +8,7 @@ from typing import Any
 
 from workos_tui import mcp_compat as compat
 from workos_tui.core.config import Config
-from workos_tui.core.matching import similarity
+from workos_tui.core.operations.legacy import OUR_IDENTIFIERS
 from workos_tui.core.run_models import Proposal
 from workos_tui.core.store import NotFoundError, Store, WorkspaceError, normalize_id
 from workos_tui.mcp_proposals import ProposalBook
@@ -39,7 +39,7 @@ def prepare_backlog(store: Store, include_existing_tasks: bool) -> dict[str, Any
 
 def prepare_analysis(store: Store, analysis_types: list[str]) -> dict[str, Any]:
     # The original's delegate identifiers ("blocker_analysis", "time_analysis") name types too.
-    types = [compat.OUR_IDENTIFIERS.get(t.strip().lower(), t) for t in analysis_types]
+    types = [OUR_IDENTIFIERS.get(t.strip().lower(), t) for t in analysis_types]
     plan = _ops().prepare_task_analysis(store, analysis_types=types)
     return compat.analysis_preparation(plan, store)
 
@@ -52,48 +52,6 @@ def prepare_planning(store: Store, include_goals: bool, include_knowledge: bool)
 
 
 # --- aggregate -------------------------------------------------------------------
-
-
-def _normalize_entry(operation: str, entry: Any) -> tuple[Any, list[str]]:
-    """Map the original's delegate identifiers to ours and lift plain-text
-    recommendations out of planning entries (the core ranks tasks, not sentences)."""
-    if not isinstance(entry, dict):
-        return entry, []
-    entry = dict(entry)
-    ident = entry.get("identifier")
-    if isinstance(ident, str) and ident.strip().lower() in compat.OUR_IDENTIFIERS:
-        entry["identifier"] = compat.OUR_IDENTIFIERS[ident.strip().lower()]
-    wrapped = isinstance(entry.get("result"), dict)
-    result = dict(entry["result"]) if wrapped else entry
-    similar = result.get("similar_to")
-    if isinstance(similar, list):
-        # The original asked for a list of titles; the closest to the item is the one meant.
-        text = str(result.get("item") or "")
-        names = [s for s in similar if isinstance(s, str | dict) and s]
-        if names:
-            result["similar_to"] = max(names, key=lambda s: similarity(text, _name(s)))
-    for key in ("analysis_type", "perspective"):
-        value = result.get(key)
-        if isinstance(value, str) and value.strip().lower() in compat.OUR_IDENTIFIERS:
-            result[key] = compat.OUR_IDENTIFIERS[value.strip().lower()]
-    texts: list[str] = []
-    if operation == "daily_planning":
-        ranking_keys = ("ranked", "tasks", "recommended_tasks", "top_tasks", "ranking")
-        recs = result.get("recommendations")
-        if isinstance(recs, list) and not any(k in result for k in ranking_keys):
-            texts = [r for r in recs if isinstance(r, str)]
-            picks = [r for r in recs if isinstance(r, dict)]
-            result["tasks"] = [
-                {**p, "title": p.get("title") or p.get("task")} if "task" in p else p for p in picks
-            ]
-            result.pop("recommendations")
-    if wrapped:
-        entry["result"] = result
-    return entry, texts
-
-
-def _name(ref: str | dict[str, Any]) -> str:
-    return str(ref.get("title") or ref.get("id") or "") if isinstance(ref, dict) else ref
 
 
 def _operation(operation_type: str) -> str:
@@ -112,15 +70,7 @@ def aggregate(
     auto_create_tasks: bool,
 ) -> dict[str, Any]:
     op = _operation(operation_type)
-    entries, texts = [], []
-    for entry in delegate_results:
-        normalized, lifted = _normalize_entry(op, entry)
-        entries.append(normalized)
-        texts.extend(lifted)
-    proposal, errors = _ops().aggregate_loose(op, entries, store)
-    for text in texts:
-        if text not in proposal.recommendations:
-            proposal.recommendations.append(text)
+    proposal, errors = _ops().aggregate_loose(op, delegate_results, store)
     proposal = book.add(proposal, "aggregate_parallel_results")
     result: dict[str, Any] = {
         "operation": op,
@@ -288,7 +238,7 @@ async def run_operation(
     options = dict(options or {})
     if op == "task_analysis" and isinstance(options.get("analysis_types"), list):
         options["analysis_types"] = [
-            compat.OUR_IDENTIFIERS.get(str(t).strip().lower(), t) for t in options["analysis_types"]
+            OUR_IDENTIFIERS.get(str(t).strip().lower(), t) for t in options["analysis_types"]
         ]
     own_engine = engine is None
     if own_engine:

@@ -61,6 +61,18 @@ CATEGORY_WORDS = {
     "health": "personal",
     "home": "personal",
 }
+# Our delegate ids -> the identifiers the original's delegates carried, and back.
+ORIGINAL_IDENTIFIERS = {
+    "priority": "priority_analysis",
+    "category": "category_analysis",
+    "blockers": "blocker_analysis",
+    "goal_alignment": "goal_alignment_analysis",
+    "time_estimates": "time_analysis",
+    "priority_focus": "priority_focus",
+    "momentum": "momentum_tasks",
+    "goal_progress": "goal_progress",
+}
+OUR_IDENTIFIERS = {v: k for k, v in ORIGINAL_IDENTIFIERS.items()}
 PERSPECTIVE_ALIASES = {
     "priority_focus": "priority_focus",
     "priority": "priority_focus",
@@ -359,6 +371,48 @@ def planning_entry(plan: RunPlan, entry: Any) -> tuple[str, dict[str, Any]]:
     }
 
 
+def normalize_entry(operation: str, entry: Any) -> tuple[Any, list[str]]:
+    """Map the original's delegate identifiers to ours and lift plain-text
+    recommendations out of planning entries (the core ranks tasks, not sentences)."""
+    if not isinstance(entry, dict):
+        return entry, []
+    entry = dict(entry)
+    ident = entry.get("identifier")
+    if isinstance(ident, str) and ident.strip().lower() in OUR_IDENTIFIERS:
+        entry["identifier"] = OUR_IDENTIFIERS[ident.strip().lower()]
+    wrapped = isinstance(entry.get("result"), dict)
+    result = dict(entry["result"]) if wrapped else entry
+    similar = result.get("similar_to")
+    if isinstance(similar, list):
+        # The original asked for a list of titles; the closest to the item is the one meant.
+        text = str(result.get("item") or "")
+        names = [s for s in similar if isinstance(s, str | dict) and s]
+        if names:
+            result["similar_to"] = max(names, key=lambda s: similarity(text, _name(s)))
+    for key in ("analysis_type", "perspective"):
+        value = result.get(key)
+        if isinstance(value, str) and value.strip().lower() in OUR_IDENTIFIERS:
+            result[key] = OUR_IDENTIFIERS[value.strip().lower()]
+    texts: list[str] = []
+    if operation == "daily_planning":
+        ranking_keys = ("ranked", "tasks", "recommended_tasks", "top_tasks", "ranking")
+        recs = result.get("recommendations")
+        if isinstance(recs, list) and not any(k in result for k in ranking_keys):
+            texts = [r for r in recs if isinstance(r, str)]
+            picks = [r for r in recs if isinstance(r, dict)]
+            result["tasks"] = [
+                {**p, "title": p.get("title") or p.get("task")} if "task" in p else p for p in picks
+            ]
+            result.pop("recommendations")
+    if wrapped:
+        entry["result"] = result
+    return entry, texts
+
+
+def _name(ref: str | dict[str, Any]) -> str:
+    return str(ref.get("title") or ref.get("id") or "") if isinstance(ref, dict) else ref
+
+
 CONVERTERS = {
     "backlog_processing": backlog_entry,
     "task_analysis": analysis_entry,
@@ -385,8 +439,11 @@ def aggregate_loose(
     specs = {s.id: s for s in plan.delegates}
     results: list[DelegateResult] = []
     errors: list[str] = []
-    for n, entry in enumerate(entries, start=1):
+    lifted: list[str] = []
+    for n, raw_entry in enumerate(entries, start=1):
         try:
+            entry, texts = normalize_entry(op, raw_entry)
+            lifted += texts
             delegate_id, output = convert(plan, entry)
             spec = specs[delegate_id]
             model: type[BaseModel] = spec.output_model
@@ -412,6 +469,9 @@ def aggregate_loose(
             )
         )
     proposal = aggregate(plan, results)
+    for text in lifted:
+        if text not in proposal.recommendations:
+            proposal.recommendations.append(text)
     if errors:
         proposal.summary += f" {len(errors)} entr{'ies' if len(errors) != 1 else 'y'} not used."
     return proposal, errors
