@@ -121,6 +121,12 @@ async def test_cancel_one_delegate_and_the_run(app_factory, demo) -> None:
         run.query_one("#card-B5", DelegateCard).focus()
         await pilot.press("c")
         await wait_for(pilot, lambda: run.states["B5"].state == "cancelled")
+        # up/down (and j/k) move between rows of cards, three to a row at 120 columns
+        assert run.columns == 3
+        await pilot.press("down")
+        assert app.focused is run.query_one("#card-B8", DelegateCard)
+        await pilot.press("k")
+        assert app.focused is run.query_one("#card-B5", DelegateCard)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmModal)

@@ -56,6 +56,8 @@ SPECS: list[KeySpec] = [
     KeySpec("retry_failed", "r", "retry_failed", "Retry failed", "Run screen"),
     KeySpec("next_card", "right,l", "focus_next_card", "Next", "Run screen", show=False),
     KeySpec("prev_card", "left", "focus_prev_card", "Previous", "Run screen", show=False),
+    KeySpec("card_below", "down,j", "focus_card_below", "Card below", "Run screen", show=False),
+    KeySpec("card_above", "up,k", "focus_card_above", "Card above", "Run screen", show=False),
     # Approval screen
     KeySpec("toggle_action", "space", "toggle_action", "Toggle", "Approval screen"),
     KeySpec("select_all", "a", "select_all", "All", "Approval screen"),

@@ -61,7 +61,15 @@ class RunTotals(Static):
 
 
 class RunScreen(Screen[None]):
-    BINDINGS = bindings("cancel_delegate", "cancel_run", "retry_failed", "next_card", "prev_card")
+    BINDINGS = bindings(
+        "cancel_delegate",
+        "cancel_run",
+        "retry_failed",
+        "next_card",
+        "prev_card",
+        "card_below",
+        "card_above",
+    )
 
     class EventsArrived(Message):
         """Runner events are waiting in `RunScreen.pending` (one message per burst)."""
@@ -76,6 +84,7 @@ class RunScreen(Screen[None]):
         self.runners: list[Any] = []
         self.streams = 0  # runner streams still going (the run, and any retry)
         self.cancelled = False
+        self.columns = 1  # cards per row, set from the width
         self.finished = False
         self.window: int | None = None
         self.window_reason = ""
@@ -117,8 +126,8 @@ class RunScreen(Screen[None]):
         self._fit_columns(event.size.width)
 
     def _fit_columns(self, width: int) -> None:
-        columns = max(1, min(4, width // CARD_WIDTH))
-        self.query_one("#cards", Grid).styles.grid_size_columns = columns
+        self.columns = max(1, min(4, width // CARD_WIDTH))
+        self.query_one("#cards", Grid).styles.grid_size_columns = self.columns
 
     # -- the workers -------------------------------------------------------------
 
@@ -394,6 +403,12 @@ class RunScreen(Screen[None]):
 
     def action_focus_next_card(self) -> None:
         self._move(1)
+
+    def action_focus_card_below(self) -> None:
+        self._move(self.columns)
+
+    def action_focus_card_above(self) -> None:
+        self._move(-self.columns)
 
     def action_focus_prev_card(self) -> None:
         self._move(-1)
