@@ -15,6 +15,7 @@ from workos_tui.core.engines.base import Attempt, Delta, FinalOutput
 from workos_tui.core.engines.heuristics import (
     assess_vagueness,
     guess_category,
+    guess_due,
     guess_estimate,
     guess_priority,
     make_title,
@@ -208,3 +209,24 @@ def test_make_engine(store: Store) -> None:
     assert make_engine("offline", store=store, config=config).label == "offline"
     with pytest.raises(ValueError, match="unknown engine 'gpt'"):
         make_engine("gpt", store=store, config=config)
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("Call the accountant about the Q4 tax estimate by Friday", dt.date(2026, 12, 4)),
+        ("finish the draft by Thursday", dt.date(2026, 12, 3)),  # today is a Thursday
+        ("review it next Thursday", dt.date(2026, 12, 10)),
+        ("call mom tomorrow", dt.date(2026, 12, 4)),
+        ("submit before Dec 24th", dt.date(2026, 12, 24)),
+        ("renew the lease before 2 March", dt.date(2027, 3, 2)),
+        ("pay rent on 2027-01-01", dt.date(2027, 1, 1)),
+        ("close the books by end of the month", dt.date(2026, 12, 31)),
+        ("ship it this week", dt.date(2026, 12, 4)),
+        ("maybe improve stuff?", None),
+        ("Prepare slides for the January all-hands", None),
+        ("renew by 30 feb", None),
+    ],
+)
+def test_due_dates_from_the_text(text: str, due: dt.date | None) -> None:
+    assert guess_due(text, FIXED_TODAY)[0] == due

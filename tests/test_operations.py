@@ -147,6 +147,11 @@ async def test_backlog_end_to_end_on_the_demo(demo_store: Store) -> None:
     assert "Research competitors' pricing pages" in titles
     assert "Look into competitor pricing pages" not in titles  # folded into B3's task
     assert any(t.source_backlog_ids == ["B3", "B4"] for t in new)
+    # "... by Friday" on Thursday 2026-12-03: due the next day, and urgent.
+    [call] = [t for t in new if t.source_backlog_ids == ["B6"]]
+    assert (call.due, call.priority) == (dt.date(2026, 12, 4), "P1")
+    created = [t for t in new if int(t.id[1:]) > 17]  # T1 and T2 only took merges
+    assert [t.source_backlog_ids for t in created if t.due] == [["B6"]]
     assert any(isinstance(n, Note) and n.title.startswith("Article") for n in demo_store.notes())
 
 

@@ -392,7 +392,10 @@ def describe(action: Any) -> str:
     kind = action.kind
     if kind == "create_task":
         est = f", {c['estimate_minutes']} min" if c.get("estimate_minutes") else ""
-        return f"new task {c.get('title', '')!r} ({c.get('priority')}, {c.get('category')}{est})"
+        due = f", due {c['due']}" if c.get("due") else ""
+        return (
+            f"new task {c.get('title', '')!r} ({c.get('priority')}, {c.get('category')}{est}{due})"
+        )
     if kind == "merge_into_task":
         return f"into {action.task_id} {action.before.get('title', '')!r}"
     if kind == "attach_questions":

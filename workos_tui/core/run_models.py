@@ -47,6 +47,7 @@ class BacklogTriage(_Strict):
     category: Category = "other"
     priority: Priority = "P2"
     estimate_minutes: int | None = Field(default=None, gt=0, le=100_000)
+    due: dt.date | None = None  # when the item says ("by Friday", "before Dec 24")
     clarification_questions: list[str] = Field(default_factory=list)
     rationale: str = ""
 

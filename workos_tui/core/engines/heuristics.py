@@ -7,6 +7,8 @@ the words that decided, so the engine can stream its reasoning.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -504,6 +506,54 @@ def guess_estimate(text: str, subitems: int = 0) -> tuple[int, str]:
         base += 15 * subitems
         why += f", {subitems} sub-items"
     return max(15, round(base / 15) * 15), why
+
+
+WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name} | {
+    name.lower(): i for i, name in enumerate(calendar.month_abbr) if name
+}
+_WEEKDAY = re.compile(r"\b(by|on|before|this|next|until)\s+(" + "|".join(WEEKDAYS) + r")\b")
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_MONTH_DAY = re.compile(
+    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(" + "|".join(MONTHS) + r")\.?"
+    r"|(" + "|".join(MONTHS) + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?)\b"
+)
+
+
+def guess_due(text: str, today: dt.date) -> tuple[dt.date | None, str]:
+    """(due date, the words that set it) from phrases like "by Friday", "tomorrow",
+    "before Dec 24", "2026-12-24", "end of the month"; (None, "") when there is none."""
+    low = " ".join(text.lower().split())
+    if m := _ISO.search(low):
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3])), m[0]
+        except ValueError:
+            pass
+    if m := _MONTH_DAY.search(low):
+        day = int(m[1] or m[4])
+        month = MONTHS[m[2] or m[3]]
+        for year in (today.year, today.year + 1):
+            try:
+                date = dt.date(year, month, day)
+            except ValueError:
+                break
+            if date >= today:
+                return date, m[0]
+    if m := _WEEKDAY.search(low):
+        ahead = (WEEKDAYS[m[2]] - today.weekday()) % 7
+        if m[1] == "next" and ahead == 0:
+            ahead = 7
+        return today + dt.timedelta(days=ahead), m[0]
+    for phrase, days in (("today", 0), ("tonight", 0), ("eod", 0), ("tomorrow", 1)):
+        if re.search(rf"\b{phrase}\b", low):
+            return today + dt.timedelta(days=days), phrase
+    if re.search(r"\b(this week|end of (the )?week)\b", low):
+        ahead = (4 - today.weekday()) % 7  # Friday
+        return today + dt.timedelta(days=ahead), "this week"
+    if re.search(r"\bend of (the )?month\b", low):
+        last = calendar.monthrange(today.year, today.month)[1]
+        return today.replace(day=last), "end of the month"
+    return None, ""
 
 
 def make_title(text: str) -> str:

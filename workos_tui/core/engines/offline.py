@@ -18,6 +18,7 @@ from workos_tui.core.engines.base import Attempt, Delta, FinalOutput
 from workos_tui.core.engines.heuristics import (
     assess_vagueness,
     guess_category,
+    guess_due,
     guess_estimate,
     guess_priority,
     is_reference,
@@ -159,6 +160,9 @@ def triage_item(payload: dict[str, Any], context: dict[str, Any]) -> Iterator[St
     yield Delta(f"Priority {priority}" + (f" ({why_pri!r})" if why_pri else " (no urgency words)"))
     minutes, why_est = guess_estimate(text, len(subitems))
     yield Delta(f"Estimate {minutes} min ({why_est})")
+    due, why_due = guess_due(text, _today(context))
+    if due is not None:
+        yield Delta(f"Due {due:%a %Y-%m-%d} ({why_due!r})")
     title = make_title(text)
     yield {
         **base,
@@ -167,6 +171,7 @@ def triage_item(payload: dict[str, Any], context: dict[str, Any]) -> Iterator[St
         "category": category,
         "priority": priority,
         "estimate_minutes": minutes,
+        "due": due.isoformat() if due else None,
         "similarity": round(best_score, 4),
         "rationale": f"Clear and actionable; closest existing task scored {best_score:.2f}.",
     }

@@ -223,6 +223,7 @@ def _backlog(plan: RunPlan, ok: list[tuple[DelegateResult, DelegateSpec]], out: 
             base = members[0]
             priority = min((m.priority for m in members), key=PRIORITIES.index)
             estimates = [m.estimate_minutes for m in members if m.estimate_minutes]
+            dues = [m.due for m in members if m.due]
             description = "\n".join(f"- {s}" for m in group for s in items[m].get("subitems", []))
             reason = base.rationale or "a clear, actionable item"
             if len(group) > 1:
@@ -236,6 +237,7 @@ def _backlog(plan: RunPlan, ok: list[tuple[DelegateResult, DelegateSpec]], out: 
                     "category": base.category,
                     "priority": priority,
                     "estimate_minutes": max(estimates) if estimates else None,
+                    "due": min(dues).isoformat() if dues else None,
                     "description": description,
                     "source_backlog_ids": list(group),
                 },

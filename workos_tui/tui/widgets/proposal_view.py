@@ -45,6 +45,8 @@ def change_text(action: ProposedAction, look: Look) -> Text:
             if c.get(f):
                 style = look.priority.get(c[f], look.muted) if f == "priority" else look.muted
                 parts.append(("  " + fmt_value(f, c[f]), style))
+        if c.get("due"):
+            parts.append((f"  due {clean(c['due'])}", look.accent))
         if action.backlog_item_ids:
             parts.append((f"  ← {', '.join(action.backlog_item_ids)}", look.muted))
         return Text.assemble(*parts)
