@@ -488,18 +488,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return dispatch(args)
     except StoreWriteError as e:
         # This process ends now: a change "kept in memory" would be lost, so say so.
-        _error(
+        print_error(
             f"could not save {e.path}: {e.reason}; the change was not saved" if e.kept else str(e)
         )
         return 2
     except (UsageError, WorkspaceError) as e:
-        _error(str(e))
+        print_error(str(e))
         return 2
     except ValidationError as e:
-        _error(format_validation_error(e))
+        print_error(format_validation_error(e))
         return 2
     except KeyboardInterrupt:
-        _error("interrupted")
+        print_error("interrupted")
         return 130
     except BrokenPipeError:
         # `workos list | head`: the reader left; that's fine.
@@ -528,7 +528,8 @@ _CORE_COMMANDS = frozenset(
 )
 
 
-def _error(message: str) -> None:
+def print_error(message: str) -> None:
+    """The one-line `workos: error: ...` every command prints for bad input."""
     from workos_tui.core.textsafety import clean_text
 
     print(f"{PROG}: error: {clean_text(message, single_line=True)}", file=sys.stderr)

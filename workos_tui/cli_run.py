@@ -85,9 +85,9 @@ def add_run_parser(subparsers: Any) -> None:
 
 
 def _error(message: str) -> int:
-    from workos_tui.core.textsafety import clean_text
+    from workos_tui.cli import print_error
 
-    print(f"workos: error: {clean_text(message, single_line=True)}", file=sys.stderr)
+    print_error(message)
     return 2
 
 

@@ -140,6 +140,12 @@ class RunPlan(BaseModel):
     options: dict[str, Any] = Field(default_factory=dict)
     created_at: dt.datetime = Field(default_factory=utcnow)
 
+    def subset(self, delegate_ids: set[str]) -> RunPlan:
+        """The same run with only these delegates (to retry some of them)."""
+        return self.model_copy(
+            update={"delegates": [s for s in self.delegates if s.id in delegate_ids]}
+        )
+
 
 # --- Results and the proposal -----------------------------------------------------
 

@@ -534,4 +534,4 @@ def _plural(n: int, word: str) -> str:
 def retry_plan(plan: RunPlan, results: list[DelegateResult]) -> RunPlan:
     """The same plan restricted to the delegates that did not succeed (for "retry failed")."""
     ok = {r.id for r in results if r.status == "succeeded"}
-    return plan.model_copy(update={"delegates": [s for s in plan.delegates if s.id not in ok]})
+    return plan.subset({s.id for s in plan.delegates} - ok)

@@ -143,10 +143,6 @@ def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def _first_line(e: BaseException) -> str:
-    return str(e).splitlines()[0] if str(e) else type(e).__name__
-
-
 class _Table(Table):
     """Our ids ("T12") are the TinyDB document ids."""
 

@@ -13,7 +13,7 @@ from workos_tui.tui.screens.pickers import ChoiceModal, ConfirmModal, MultiChoic
 from workos_tui.tui.widgets.safe import clean
 
 if TYPE_CHECKING:
-    from workos_tui.core.run_models import Proposal, RunPlan
+    from workos_tui.core.run_models import RunPlan
     from workos_tui.tui.app import WorkOSApp
 
 ANALYSIS_LABELS = {
@@ -154,11 +154,6 @@ class RunLauncher:
         return Runner(
             self.app.engine, concurrency=cfg.concurrency, timeout_s=cfg.delegate_timeout_s
         )
-
-    def open_approval(self, plan: RunPlan, proposal: Proposal, can_retry: bool) -> Any:
-        from workos_tui.tui.screens.approval import ApprovalScreen
-
-        return ApprovalScreen(plan, proposal, can_retry=can_retry)
 
     # -- engine, import, export -------------------------------------------------
 

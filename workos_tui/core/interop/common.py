@@ -129,13 +129,6 @@ def split_title(text: str) -> tuple[str, str]:
     return first[:497].rstrip() + "…" if len(first) > 500 else first, text.strip()
 
 
-def parse_iso_date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"not a date (YYYY-MM-DD): {value!r}") from None
-
-
 def as_utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 

@@ -389,9 +389,7 @@ class RunScreen(Screen[None]):
             self.notify("A retry is already running.", timeout=2)
             return
         ids = {r.id for r in failed}
-        plan = self.plan.model_copy(
-            update={"delegates": [d for d in self.plan.delegates if d.id in ids]}
-        )
+        plan = self.plan.subset(ids)
         self.cancelled = False
         self._start(plan, retry=True)
         self.notify(
