@@ -9,8 +9,8 @@ summary, as are failed delegates: nothing is dropped silently.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -126,6 +126,33 @@ def _validated(
         return None
 
 
+M = TypeVar("M", BacklogTriage, TaskAnalysis, PlanPerspective)
+
+
+def _own_answers(
+    ok: list[tuple[DelegateResult, DelegateSpec]],
+    model: type[M],
+    field: str,
+    noun: str,
+    out: _Collector,
+    expected_of: Callable[[DelegateSpec], Any] | None = None,
+) -> Iterator[tuple[M, DelegateSpec]]:
+    """Valid outputs that answer their own delegate's question (its backlog item, analysis
+    type or perspective); the others are rejected with the reason."""
+    for result, spec in ok:
+        answer = _validated(result, spec, model, out)
+        if answer is None:
+            continue
+        got = getattr(answer, field)
+        expected = expected_of(spec) if expected_of else spec.payload.get(field)
+        if expected and got != expected:
+            out.rejected.append(
+                f"{spec.label}: answered about {got!r}, not its own {noun} {expected!r}"
+            )
+            continue
+        yield answer, spec
+
+
 def aggregate(plan: RunPlan, results: list[DelegateResult]) -> Proposal:
     """One proposal from a run's results (in any order; several per delegate allowed)."""
     out = _Collector(plan)
@@ -172,17 +199,10 @@ def aggregate(plan: RunPlan, results: list[DelegateResult]) -> Proposal:
 def _backlog(plan: RunPlan, ok: list[tuple[DelegateResult, DelegateSpec]], out: _Collector) -> str:
     chosen: dict[str, tuple[BacklogTriage, str]] = {}
     titles: dict[str, str] = {}
-    for result, spec in ok:
-        triage: BacklogTriage | None = _validated(result, spec, BacklogTriage, out)
-        if triage is None:
-            continue
-        item = spec.payload.get("item", {})
-        item_id = item.get("id")
-        if triage.item_id != item_id:
-            out.rejected.append(
-                f"{spec.label}: answered about {triage.item_id!r}, not its own item {item_id!r}"
-            )
-            continue
+    for triage, spec in _own_answers(
+        ok, BacklogTriage, "item_id", "item", out, lambda spec: spec.payload["item"]["id"]
+    ):
+        item_id = triage.item_id
         if triage.decision == "duplicate":
             candidates = _task_briefs(spec, plan.context)
             if triage.duplicate_of not in candidates:
@@ -343,14 +363,7 @@ def _check_value(field: str, value: Any, goals: set[str]) -> Any:
 def _analysis(plan: RunPlan, ok: list[tuple[DelegateResult, DelegateSpec]], out: _Collector) -> str:
     picks: dict[tuple[str, str], list[tuple[Suggestion, Any, str, dict[str, Any]]]] = {}
     order: list[tuple[str, str]] = []
-    for result, spec in ok:
-        analysis: TaskAnalysis | None = _validated(result, spec, TaskAnalysis, out)
-        if analysis is None:
-            continue
-        expected = spec.payload.get("analysis_type")
-        if expected and analysis.analysis_type != expected:
-            out.rejected.append(f"{spec.label}: answered as {analysis.analysis_type} analysis")
-            continue
+    for analysis, spec in _own_answers(ok, TaskAnalysis, "analysis_type", "analysis", out):
         scope = scope_ids(spec)
         goals = {i for i in scope if i.startswith("G")}
         briefs = _task_briefs(spec)
@@ -437,14 +450,7 @@ def _planning(plan: RunPlan, ok: list[tuple[DelegateResult, DelegateSpec]], out:
     reasons: dict[str, list[str]] = {}
     titles: dict[str, str] = {}
     used = 0
-    for result, spec in ok:
-        perspective: PlanPerspective | None = _validated(result, spec, PlanPerspective, out)
-        if perspective is None:
-            continue
-        expected = spec.payload.get("perspective")
-        if expected and perspective.perspective != expected:
-            out.rejected.append(f"{spec.label}: answered as {perspective.perspective}")
-            continue
+    for perspective, spec in _own_answers(ok, PlanPerspective, "perspective", "perspective", out):
         briefs = _task_briefs(spec)
         seen: set[str] = set()
         ranked: list[RankedTask] = []
