@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from workos_tui.core.config import Config
     from workos_tui.core.events import RunEvent
-    from workos_tui.core.run_models import Proposal, RunReport
+    from workos_tui.core.run_models import Proposal, RunPlan, RunReport
     from workos_tui.core.store import Store
 
 OPERATIONS = {"backlog": "backlog_processing", "analyze": "task_analysis", "plan": "daily_planning"}
@@ -127,7 +127,7 @@ def cmd_run(args: argparse.Namespace, store: Store, config: Config) -> int:
     live = sys.stderr.isatty()
     try:
         report = asyncio.run(
-            _run(store, engine, op, options, concurrency, config.delegate_timeout_s, live)
+            _run(store, engine, plan, concurrency, config.delegate_timeout_s, live)
         )
     except KeyboardInterrupt:
         print("workos: interrupted; nothing applied", file=sys.stderr)
@@ -255,35 +255,31 @@ def _collect(args: argparse.Namespace, store: Store, config: Config) -> int:
 
 
 async def _run(
-    store: Store,
-    engine: Any,
-    op: str,
-    options: dict[str, Any],
-    concurrency: int,
-    timeout_s: float,
-    live: bool,
+    store: Store, engine: Any, plan: RunPlan, concurrency: int, timeout_s: float, live: bool
 ) -> RunReport:
+    from contextlib import nullcontext
+
     from workos_tui.core.session import run_operation
 
+    view = LiveView() if live else None
     try:
-        if not live:
-            return await run_operation(
-                store, engine, op, options=options, concurrency=concurrency, timeout_s=timeout_s
-            )
-        from rich.console import Console
-        from rich.live import Live
+        if view is None:
+            shown: Any = nullcontext()
+        else:
+            from rich.console import Console
+            from rich.live import Live
 
-        view = LiveView()
-        console = Console(stderr=True, highlight=False)
-        with Live(view, console=console, refresh_per_second=8, transient=False):
+            console = Console(stderr=True, highlight=False)
+            shown = Live(view, console=console, refresh_per_second=8, transient=False)
+        with shown:
             return await run_operation(
                 store,
                 engine,
-                op,
-                options=options,
+                plan.operation,
+                plan=plan,
                 concurrency=concurrency,
                 timeout_s=timeout_s,
-                on_event=view.update,
+                on_event=view.update if view is not None else None,
             )
     finally:
         await engine.aclose()

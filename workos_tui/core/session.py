@@ -14,7 +14,7 @@ from typing import Any
 from workos_tui.core.engines.base import Engine
 from workos_tui.core.events import RunEvent, RunFinished
 from workos_tui.core.operations import aggregate, prepare
-from workos_tui.core.run_models import RunReport
+from workos_tui.core.run_models import RunPlan, RunReport
 from workos_tui.core.runner import Runner
 from workos_tui.core.store import Store
 
@@ -31,15 +31,19 @@ async def run_operation(
     timeout_s: float = 120,
     on_event: Callable[[RunEvent], Any] | None = None,
     runner_factory: RunnerFactory | None = None,
+    plan: RunPlan | None = None,
 ) -> RunReport:
     """Prepare, run and aggregate `operation`; the report's proposal is not applied.
 
     `on_event` sees every runner event (it may be a coroutine function);
     `runner_factory(engine, concurrency=, timeout_s=)` lets a caller keep the runner
-    (to cancel it) or tune it. The engine is not closed: its creator does that.
+    (to cancel it) or tune it. A caller that already prepared the plan passes it as
+    `plan` (preparing can be the costly part with 10,000 tasks). The engine is not
+    closed: its creator does that.
     """
     start = time.perf_counter()
-    plan = prepare(store, operation, **(options or {}))
+    if plan is None:
+        plan = prepare(store, operation, **(options or {}))
     factory = runner_factory or Runner
     runner = factory(engine, concurrency=concurrency, timeout_s=timeout_s)
     finished: RunFinished | None = None
