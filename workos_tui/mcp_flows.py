@@ -8,7 +8,6 @@ from typing import Any
 
 from workos_tui import mcp_compat as compat
 from workos_tui.core.config import Config
-from workos_tui.core.operations.legacy import OUR_IDENTIFIERS
 from workos_tui.core.run_models import Proposal
 from workos_tui.core.store import NotFoundError, Store, WorkspaceError, normalize_id
 from workos_tui.mcp_proposals import ProposalBook
@@ -38,9 +37,7 @@ def prepare_backlog(store: Store, include_existing_tasks: bool) -> dict[str, Any
 
 
 def prepare_analysis(store: Store, analysis_types: list[str]) -> dict[str, Any]:
-    # The original's delegate identifiers ("blocker_analysis", "time_analysis") name types too.
-    types = [OUR_IDENTIFIERS.get(t.strip().lower(), t) for t in analysis_types]
-    plan = _ops().prepare_task_analysis(store, analysis_types=types)
+    plan = _ops().prepare_task_analysis(store, analysis_types=analysis_types)
     return compat.analysis_preparation(plan, store)
 
 
@@ -236,10 +233,6 @@ async def run_operation(
 
     op = _operation(operation)
     options = dict(options or {})
-    if op == "task_analysis" and isinstance(options.get("analysis_types"), list):
-        options["analysis_types"] = [
-            OUR_IDENTIFIERS.get(str(t).strip().lower(), t) for t in options["analysis_types"]
-        ]
     own_engine = engine is None
     if own_engine:
         from workos_tui.core.engines import make_engine

@@ -218,6 +218,10 @@ def prepare_backlog_processing(
 # --- task analysis -----------------------------------------------------------------
 
 
+# The original's delegate identifiers, less "_analysis": blocker_analysis, time_analysis.
+TYPE_ALIASES = {"blocker": "blockers", "time": "time_estimates", "goals": "goal_alignment"}
+
+
 def _parse_types(analysis_types: Any) -> list[AnalysisType]:
     if analysis_types is None:
         return list(ANALYSIS_TYPES)
@@ -226,6 +230,7 @@ def _parse_types(analysis_types: Any) -> list[AnalysisType]:
     out: list[AnalysisType] = []
     for raw in analysis_types:
         name = str(raw).strip().lower().replace("-", "_").removesuffix("_analysis")
+        name = TYPE_ALIASES.get(name, name)
         if name not in ANALYSIS_TYPES:
             raise ValueError(
                 f"unknown analysis type {raw!r} (expected some of: {', '.join(ANALYSIS_TYPES)})"
