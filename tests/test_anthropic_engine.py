@@ -316,7 +316,7 @@ async def test_cancel_closes_the_stream_at_once(fake: FakeAnthropic, demo_store:
             runner.cancel()
         if isinstance(ev, RunFinished):
             assert {r.status for r in ev.results} == {"cancelled"}
-    assert loop.time() - cancelled_at < 1.0
+    assert loop.time() - cancelled_at < 3  # did not wait out the 5 s streams
     for _ in range(50):
         if fake.in_flight == 0:
             break

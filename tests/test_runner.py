@@ -99,16 +99,12 @@ async def test_sliding_window_a_slow_delegate_does_not_hold_back_the_others() ->
     # d0 takes 0.4 s; the 11 others take 0.02 s each through the 2 remaining... of 3 slots.
     scripts = {"d0": Script(latency=0.4)}
     engine = ScriptedEngine(scripts, default=Script(latency=0.02))
-    start = time.perf_counter()
     events = await collect(runner(engine, concurrency=3), make_plan(12))
-    wall = time.perf_counter() - start
     ends = {e.delegate_id: i for i, e in enumerate(events) if isinstance(e, DelegateSucceeded)}
-    # Every fast delegate finished while the slow one was still running...
+    # Every fast delegate finished while the slow one was still running: in fixed batches
+    # of 3, d3..d11 would have waited for d0.
     assert all(ends[f"d{i}"] < ends["d0"] for i in range(1, 12))
-    # ...and the run took about as long as the slow one, not batches of it.
-    assert wall < 0.4 + 0.25
-    # In fixed batches of 3, d3..d11 would have waited for d0; here d3 started at once.
-    assert engine.started_at["d3"] - engine.started_at["d0"] < 0.1
+    assert all(engine.started_at[f"d{i}"] < engine.finished_at["d0"] for i in range(1, 12))
 
 
 async def test_transient_errors_are_retried_with_backoff_then_succeed() -> None:
@@ -174,9 +170,7 @@ async def test_invalid_twice_fails_with_a_readable_reason() -> None:
 
 async def test_per_delegate_timeout() -> None:
     engine = ScriptedEngine({"d1": Script(attempts=["hang"])}, default=Script(latency=0.01))
-    start = time.perf_counter()
     end = finished(await collect(runner(engine, timeout_s=0.2), make_plan(3)))
-    assert time.perf_counter() - start < 1.0
     assert end.results[1].status == "failed"
     assert "timed out after 0.2 s" in (end.results[1].error or "")
     assert [r.status for r in end.results] == ["succeeded", "failed", "succeeded"]
@@ -191,12 +185,10 @@ async def test_cancel_one_delegate_closes_its_stream_at_once() -> None:
         events.append(e)
         if isinstance(e, DelegateStarted) and e.delegate_id == "d0":
             await asyncio.sleep(0.01)
-            t0 = time.perf_counter()
             r.cancel("d0")
             await asyncio.sleep(0)
             await asyncio.sleep(0)
             assert engine.closed_streams == 1  # released immediately, not at the end
-            assert time.perf_counter() - t0 < 0.05
     end = finished(events)
     assert [x.status for x in end.results] == ["cancelled", "succeeded", "succeeded", "succeeded"]
     assert any(isinstance(e, DelegateCancelled) and e.delegate_id == "d0" for e in events)
@@ -204,7 +196,7 @@ async def test_cancel_one_delegate_closes_its_stream_at_once() -> None:
 
 
 async def test_cancel_the_whole_run() -> None:
-    engine = ScriptedEngine(default=Script(latency=5))
+    engine = ScriptedEngine(default=Script(latency=60))
     r = runner(engine, concurrency=3)
     events: list[RunEvent] = []
     start = time.perf_counter()
@@ -212,7 +204,7 @@ async def test_cancel_the_whole_run() -> None:
         events.append(e)
         if isinstance(e, DelegateStarted) and e.delegate_id == "d2":
             r.cancel()
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 20  # did not wait for the 60 s delegates
     end = finished(events)
     assert end.cancelled
     assert {x.status for x in end.results} == {"cancelled"}
@@ -254,11 +246,11 @@ async def test_delegate_failed_error_is_not_retried() -> None:
 
 async def test_run_aborted_stops_the_run_with_one_reason() -> None:
     engine = ScriptedEngine(
-        {"d1": Script(latency=0.01, attempts=["abort"])}, default=Script(latency=0.3)
+        {"d1": Script(latency=0.01, attempts=["abort"])}, default=Script(latency=60)
     )
     start = time.perf_counter()
     events = await collect(runner(engine, concurrency=3), make_plan(12))
-    assert time.perf_counter() - start < 0.25  # did not wait for the slow ones
+    assert time.perf_counter() - start < 20  # did not wait for the 60 s ones
     end = finished(events)
     assert end.aborted == "invalid API key"
     assert all(x.status == "failed" and x.error == "invalid API key" for x in end.results)

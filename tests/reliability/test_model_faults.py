@@ -153,7 +153,7 @@ def test_thirty_percent_faults_long(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 @pytest.fixture
 def hanging(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAnthropic]:
-    with FakeAnthropic(faults=("hang",), fault_rate=1.0, hang_s=5.0) as fake:
+    with FakeAnthropic(faults=("hang",), fault_rate=1.0, hang_s=60.0) as fake:
         monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.url)
         monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-hang")
         yield fake
@@ -165,7 +165,7 @@ def test_hanging_server_per_delegate_timeouts_fire(
     plan = prepare(big_backlog, "plan")
     start = time.monotonic()
     final = asyncio.run(_run(plan, None, timeout_s=0.4, max_attempts=2))
-    assert time.monotonic() - start < 4.0
+    assert time.monotonic() - start < 30  # 0.4 s timeouts fired; the server hangs 60 s
     assert {r.status for r in final.results} == {"failed"}
     assert all("timed out" in (r.error or "") for r in final.results)
     record("model faults injected", sum(hanging.faults_injected.values()))
@@ -193,7 +193,7 @@ def test_cancel_stops_a_hanging_run_at_once(hanging: FakeAnthropic, big_backlog:
         return final, time.monotonic() - cancelled_at
 
     final, took = asyncio.run(go())
-    assert took < 1.5
+    assert took < 20  # the server would hang for 60 s
     assert {r.status for r in final.results} == {"cancelled"}
 
 

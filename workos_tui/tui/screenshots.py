@@ -122,6 +122,8 @@ async def settle_run(pilot: Any) -> None:
         )
 
     await _until(pilot, settled)
+    # The repaint timer paints a few cards per tick: wait until every card shows its state.
+    await _until(pilot, lambda: not any(s.dirty for s in screen.states.values()))
     await _until(pilot, lambda: _footer_ready(app))
     await pilot.pause(0.2)
 

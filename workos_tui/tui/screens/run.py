@@ -116,7 +116,7 @@ class RunScreen(Screen[None]):
     def on_mount(self) -> None:
         self.started_at = self.now()
         self._fit_columns(self.size.width)
-        self.set_interval(1 / REPAINT_HZ, self._repaint, name="run-repaint")
+        self._repaint_timer = self.set_interval(1 / REPAINT_HZ, self._repaint, name="run-repaint")
         self._start(self.plan, retry=False)
         first = next(iter(self._cards.values()), None)
         if first is not None:
@@ -136,6 +136,8 @@ class RunScreen(Screen[None]):
         self.finished = False
         self.ended_at = None
         self._totals_dirty = True
+        if self.is_mounted:
+            self._repaint_timer.resume()
         if retry:
             self.retry_stream(plan)
         else:
@@ -250,6 +252,7 @@ class RunScreen(Screen[None]):
         self.finished = True
         self.ended_at = self.now()
         self._repaint(everything=True)
+        self._repaint_timer.pause()  # nothing streams until a retry resumes it
         succeeded = [r for r in self.results.values() if r.status == "succeeded"]
         if not succeeded:
             why = "cancelled" if self.cancelled else "no delegate succeeded"
