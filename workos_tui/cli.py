@@ -153,15 +153,12 @@ def build_parser(*, plugged: bool = True) -> argparse.ArgumentParser:
 
     sub.add_parser("mcp", parents=[common], help="serve the workspace over MCP (stdio)")
 
-    for module, func in (
-        ("workos_tui.cli_run", "add_run_parser"),
-        ("workos_tui.cli_interop", "add_interop_parsers"),
-    )[: 2 if plugged else 0]:
-        try:
-            register = getattr(__import__(module, fromlist=[func]), func)
-        except (ImportError, AttributeError):
-            continue  # that command is not part of this build yet
-        register(sub)
+    if plugged:  # imported only when needed: `workos add` starts faster without them
+        from workos_tui.cli_interop import add_interop_parsers
+        from workos_tui.cli_run import add_run_parser
+
+        add_run_parser(sub)
+        add_interop_parsers(sub)
     for command in sub.choices.values():
         _add_common(command)
     return parser

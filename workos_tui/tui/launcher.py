@@ -78,11 +78,8 @@ class RunLauncher:
         )
 
     def start(self, operation: str, **options: Any) -> None:
-        try:
-            from workos_tui.core.operations import prepare  # type: ignore[attr-defined,unused-ignore]
-        except ImportError:
-            self.app.notify("Runs are not available in this build yet.", severity="warning")
-            return
+        from workos_tui.core.operations import prepare
+
         store = self.app.store
 
         def work() -> RunPlan:
@@ -166,11 +163,8 @@ class RunLauncher:
         self.app.push_screen(ChoiceModal("Switch engine", ENGINES, current), chosen)
 
     def export_workspace(self) -> None:
-        try:
-            from workos_tui.core.interop import export_workspace  # type: ignore[attr-defined,unused-ignore]
-        except ImportError:
-            self.app.notify("Export is not available in this build yet.", severity="warning")
-            return
+        from workos_tui.core.interop import export_workspace
+
         store = self.app.store
 
         def fmt_chosen(fmt: str | None) -> None:
@@ -198,11 +192,8 @@ class RunLauncher:
         self.app.push_screen(ChoiceModal("Export workspace as", EXPORT_FORMATS), fmt_chosen)
 
     def import_file(self) -> None:
-        try:
-            from workos_tui.core.interop import import_path  # type: ignore[attr-defined,unused-ignore]
-        except ImportError:
-            self.app.notify("Import is not available in this build yet.", severity="warning")
-            return
+        from workos_tui.core.interop import import_path
+
         store = self.app.store
 
         def check(value: str) -> str | None:
@@ -215,7 +206,8 @@ class RunLauncher:
 
             def work() -> str:
                 report = import_path(store, source)
-                return f"Imported {clean(str(getattr(report, 'summary', report)))}"
+                summary = report.summary()
+                return clean(summary[:1].upper() + summary[1:])
 
             self.app.run_worker(
                 work, name="import", group="interop", thread=True, exclusive=True,
