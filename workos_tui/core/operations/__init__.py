@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from workos_tui.core.operations.aggregate import aggregate, scope_ids
+from workos_tui.core.operations.aggregate import aggregate
+from workos_tui.core.operations.aggregate_gate import scope_ids
 from workos_tui.core.operations.apply import ApplyError, apply_proposal
 from workos_tui.core.operations.legacy import aggregate_loose
 from workos_tui.core.operations.prepare import (

@@ -23,7 +23,8 @@ from workos_tui.core.models import (
     parse_priority,
     utcnow,
 )
-from workos_tui.core.operations.aggregate import FIELD_KINDS, selected_ids
+from workos_tui.core.operations.aggregate import selected_ids
+from workos_tui.core.operations.aggregate_analysis import FIELD_KINDS
 from workos_tui.core.run_models import ALLOWED_KINDS, SETTABLE_STATUSES, Proposal, ProposedAction
 from workos_tui.core.store import NotFoundError, Store, WorkspaceError
 

@@ -206,7 +206,7 @@ def _find_task(ref: Any, candidates: dict[str, dict[str, Any]]) -> str | None:
 
 def backlog_entry(plan: RunPlan, entry: Any) -> tuple[str, dict[str, Any]]:
     """(delegate id, BacklogTriage-shaped dict) for one entry."""
-    from workos_tui.core.operations.aggregate import _task_briefs
+    from workos_tui.core.operations.aggregate_gate import task_briefs
 
     identifier, result = unwrap(entry)
     spec = _find_item(plan, identifier, result)
@@ -226,13 +226,13 @@ def backlog_entry(plan: RunPlan, entry: Any) -> tuple[str, dict[str, Any]]:
         "rationale": str(result.get("reasoning") or result.get("rationale") or "")[:1000],
     }
     if result.get("is_duplicate"):
-        dup = _find_task(result.get("similar_to"), _task_briefs(spec, plan.context))
+        dup = _find_task(result.get("similar_to"), task_briefs(spec, plan.context))
         if dup is None:
             raise LooseEntryError(
                 f"is_duplicate, but similar_to {str(result.get('similar_to'))[:60]!r} "
                 "matches no open task in scope"
             )
-        title_of = _task_briefs(spec, plan.context)[dup].get("title", "")
+        title_of = task_briefs(spec, plan.context)[dup].get("title", "")
         triage.update(
             decision="duplicate",
             duplicate_of=dup,
@@ -330,7 +330,7 @@ def analysis_entry(plan: RunPlan, entry: Any) -> tuple[str, dict[str, Any]]:
 
 
 def planning_entry(plan: RunPlan, entry: Any) -> tuple[str, dict[str, Any]]:
-    from workos_tui.core.operations.aggregate import _task_briefs
+    from workos_tui.core.operations.aggregate_gate import task_briefs
 
     identifier, result = unwrap(entry)
     raw = str(result.get("perspective") or identifier or "").strip().lower()
@@ -342,7 +342,7 @@ def planning_entry(plan: RunPlan, entry: Any) -> tuple[str, dict[str, Any]]:
         raise LooseEntryError(f"perspective {name} was not part of this run")
     if "ranked" in result:
         return spec.id, {**result, "perspective": name}
-    briefs = _task_briefs(spec)
+    briefs = task_briefs(spec)
     ranked = []
     listed: Any = next(
         (result[k] for k in ("tasks", "recommended_tasks", "top_tasks", "ranking") if k in result),
