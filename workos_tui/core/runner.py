@@ -4,21 +4,8 @@ everything as one stream of events (`core/events.py`).
 A sliding window keeps at most `limit` delegates in flight; the next one starts the
 moment any finishes. Transient errors are retried with jittered exponential backoff,
 an output that fails validation gets one repair attempt, each delegate has a deadline,
-and any delegate (or the whole run) can be cancelled at any moment.
-
-Adaptive concurrency works like TCP's congestion control:
-- slow start (for engines behind a rate-limited API, `slow_start`): the window opens at
-  `SLOW_START_WINDOW` and grows by one per success, so it doubles with each window's worth
-  of successes, until the first rate limit or `concurrency`. Other engines start at full
-  width;
-- on a rate limit the window drops to what the server evidently accepted (the requests that
-  were in flight before the rejected one; half the window when there were none), and that
-  level becomes the ceiling; a level that had been accepted and now fails is at least
-  halved (multiplicative decrease). One burst of 429s from the same window moves it once;
-- from there +1 per window's worth of successes (additive increase), except that the step
-  back to the window that was refused is taken only after `PROBE_WINDOWS` windows' worth
-  (twice as long each time the same level is refused again), so a steady state just under
-  a server's limit rarely touches it. Never above `concurrency`.
+and any delegate (or the whole run) can be cancelled at any moment. How the window adapts
+to rate limits is `core/concurrency.py`; the backoff and repair rules, `core/retries.py`.
 """
 
 from __future__ import annotations
@@ -29,10 +16,12 @@ import random
 import time
 from collections import deque
 from collections.abc import AsyncIterator
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 
+from workos_tui.core.concurrency import AdaptiveWindow
+from workos_tui.core.delegate_record import DelegateRecord
 from workos_tui.core.engines.base import (
     Attempt,
     DelegateFailedError,
@@ -45,58 +34,19 @@ from workos_tui.core.engines.base import (
 )
 from workos_tui.core.events import (
     ConcurrencyChanged,
-    DelegateCancelled,
     DelegateDelta,
-    DelegateFailed,
     DelegateQueued,
     DelegateRetrying,
     DelegateStarted,
-    DelegateSucceeded,
     RunEvent,
     RunFinished,
 )
-from workos_tui.core.run_models import DelegateResult, DelegateSpec, RunPlan, Usage
-
-# TCP's initial window (RFC 3390: up to 4 segments): small enough that a first burst
-# costs a rate-limited server little, large enough that a run without rate limits loses
-# well under one round trip to the ramp (4, 8, then `concurrency`).
-SLOW_START_WINDOW = 4
-# Successes at the ceiling, in windows' worth, before probing one above it; doubled after
-# each failed probe, up to PROBE_WINDOWS_MAX.
-PROBE_WINDOWS = 4
-PROBE_WINDOWS_MAX = 64
+from workos_tui.core.retries import backoff, validation_summary
+from workos_tui.core.run_models import DelegateResult, RunPlan, Usage
 
 
 class _NoOutputError(Exception):
     """The engine's stream ended without a FinalOutput."""
-
-
-class _Delegate:
-    """Book-keeping for one delegate while the run lasts."""
-
-    __slots__ = ("attempts", "cancelled", "index", "result", "spec", "started_at", "task", "usage")
-
-    def __init__(self, index: int, spec: DelegateSpec) -> None:
-        self.index = index
-        self.spec = spec
-        self.task: asyncio.Task[None] | None = None
-        self.attempts = 0
-        self.usage = Usage()
-        self.started_at = 0.0
-        self.cancelled = False
-        self.result: DelegateResult | None = None
-
-
-def validation_summary(err: ValidationError, limit: int = 3) -> str:
-    """A short, readable account of what failed validation (sent back for repair)."""
-    parts = []
-    for e in err.errors(include_url=False)[:limit]:
-        loc = ".".join(str(p) for p in e["loc"]) or "output"
-        parts.append(f"{loc}: {e['msg']}")
-    more = err.error_count() - limit
-    if more > 0:
-        parts.append(f"and {more} more")
-    return "; ".join(parts)
 
 
 class Runner:
@@ -133,11 +83,11 @@ class Runner:
             bool(getattr(engine, "slow_start", False)) if slow_start is None else slow_start
         )
         self.rng = rng or random.Random()
-        self.limit = concurrency
-        self.in_flight = 0
-        self._delegates: list[_Delegate] = []
-        self._by_id: dict[str, _Delegate] = {}
-        self._queue: deque[_Delegate] = deque()
+        self._window = AdaptiveWindow(concurrency)
+        self.in_flight = 0  # delegates started and not finished, backing off or not
+        self._delegates: list[DelegateRecord] = []
+        self._by_id: dict[str, DelegateRecord] = {}
+        self._queue: deque[DelegateRecord] = deque()
         self._events: deque[RunEvent] = deque()
         self._wake = asyncio.Event()
         self._remaining = 0
@@ -145,14 +95,6 @@ class Runner:
         self._aborted: str | None = None
         self._run_cancelled = False
         self._closing = False
-        self._successes = 0  # since the window last moved
-        self._epoch = 0  # bumps when the window shrinks
-        self._ceiling: int | None = None  # the level the server accepted at the last cut
-        self._refused_at: int | None = None  # the window at the last cut
-        self._probe_windows = PROBE_WINDOWS
-        self._sent = 0  # attempts sent so far (an attempt's sequence number)
-        self._active: set[int] = set()  # sequence numbers of the attempts in a request
-        self._room: list[asyncio.Future[None]] = []  # retries waiting for the window
 
     # -- public --------------------------------------------------------------
 
@@ -225,6 +167,11 @@ class Runner:
     def running(self) -> bool:
         return self._plan is not None
 
+    @property
+    def limit(self) -> int:
+        """How many delegates may have a request in flight now (the adaptive window)."""
+        return self._window.limit
+
     # -- scheduling ------------------------------------------------------------
 
     def _reset(self, plan: RunPlan) -> None:
@@ -232,7 +179,7 @@ class Runner:
         if len(set(ids)) != len(ids):
             raise ValueError("delegate ids in a plan must be unique")
         self._plan = plan
-        self._delegates = [_Delegate(i, s) for i, s in enumerate(plan.delegates)]
+        self._delegates = [DelegateRecord(i, s) for i, s in enumerate(plan.delegates)]
         self._by_id = {d.spec.id: d for d in self._delegates}
         self._queue = deque(self._delegates)
         self._events = deque()
@@ -241,17 +188,10 @@ class Runner:
         self._aborted = None
         self._run_cancelled = False
         self._closing = False
-        slow = self.adaptive and self.slow_start
-        self.limit = min(self.concurrency, SLOW_START_WINDOW) if slow else self.concurrency
+        self._window = AdaptiveWindow(
+            self.concurrency, slow_start=self.adaptive and self.slow_start
+        )
         self.in_flight = 0
-        self._successes = 0
-        self._epoch = 0
-        self._ceiling = None
-        self._refused_at = None
-        self._probe_windows = PROBE_WINDOWS
-        self._sent = 0
-        self._active = set()
-        self._room = []
 
     def _emit(self, event: RunEvent) -> None:
         self._events.append(event)
@@ -274,110 +214,38 @@ class Runner:
 
     def _finish(
         self,
-        d: _Delegate,
+        d: DelegateRecord,
         status: Literal["failed", "cancelled"],
         *,
         error: str | None = None,
-        output: dict[str, Any] | None = None,
     ) -> None:
-        elapsed = round(time.perf_counter() - d.started_at, 4) if d.started_at else 0.0
-        d.result = DelegateResult.model_construct(
-            id=d.spec.id,
-            label=d.spec.label,
-            status=status,
-            attempts=d.attempts,
-            error=error,
-            output=output,
-            usage=d.usage,
-            elapsed_s=elapsed,
-        )
+        ended = d.end(status, error)
         self._remaining -= 1
-        if status == "failed":
-            self._emit(DelegateFailed(d.spec.id, error or "failed", d.attempts, elapsed, d.usage))
-        else:
-            self._emit(DelegateCancelled(d.spec.id, d.attempts, elapsed))
+        self._emit(ended)
 
-    def _finish_cancelled(self, d: _Delegate) -> None:
+    def _finish_cancelled(self, d: DelegateRecord) -> None:
         if self._aborted is not None:
             self._finish(d, "failed", error=self._aborted)
         else:
             self._finish(d, "cancelled")
 
-    def _lost(self, d: _Delegate) -> DelegateResult:  # pragma: no cover - defensive
+    def _lost(self, d: DelegateRecord) -> DelegateResult:  # pragma: no cover - defensive
         return DelegateResult(id=d.spec.id, label=d.spec.label, status="cancelled")
 
     # -- adaptive concurrency ------------------------------------------------------
 
     def _rate_limited(self, epoch: int, accepted: int) -> None:
-        """A request was refused (429/529) while `accepted` requests sent before it were in
-        flight. Only a request sent after the last cut may cut again: one burst of 429s
-        from the same window moves it once, not once per request."""
-        if not self.adaptive or epoch != self._epoch or self.limit == 1:
-            return
-        limit, ceiling = self.limit, self._ceiling
-        # What the server evidently took; with nothing sent before the refused request
-        # still in flight there is no evidence, and the window halves.
-        estimate = accepted if accepted > 0 else limit // 2
-        if ceiling is None or limit > ceiling:
-            # Slow start, or above the ceiling: back to what the server took.
-            new = max(1, min(estimate, limit - 1))
-            if self._refused_at is not None and limit <= self._refused_at:
-                # Refused again where it was refused before: probe there half as often.
-                self._probe_windows = min(self._probe_windows * 2, PROBE_WINDOWS_MAX)
-            if accepted > 0:
-                reason = f"rate limited: window set to the {new} in flight the server accepted"
-            else:
-                reason = "rate limited: window halved"
-        else:
-            # The level the server accepted before fails now: cut multiplicatively.
-            new = max(1, min(estimate, limit // 2))
-            self._probe_windows = PROBE_WINDOWS
-            reason = "rate limited at the level accepted before: window halved"
-        self.limit = self._ceiling = new
-        self._refused_at = limit
-        self._epoch += 1
-        self._successes = 0
-        self._emit(ConcurrencyChanged(new, reason))
+        """A request sent in window `epoch` was refused while `accepted` were in flight."""
+        if self.adaptive and (change := self._window.rate_limited(epoch, accepted)):
+            self._emit(change)
 
     def _succeeded_once(self) -> None:
-        if not self.adaptive or self.limit >= self.concurrency:
-            return
-        self._successes += 1
-        limit, refused = self.limit, self._refused_at
-        if self._ceiling is None:  # slow start: +1 per success doubles the window per round
-            reason = "slow start: window grown by one"
-        elif refused is not None and limit < refused <= limit + 1:
-            # The next step is where the server refused last: only after a long streak.
-            if self._successes < limit * self._probe_windows:
-                return
-            reason = f"probing: {limit + 1} in flight, refused before"
-        else:  # additive increase
-            if self._successes < limit:
-                return
-            reason = "recovering: window grown by one"
-        self._successes = 0
-        self.limit += 1
-        self._emit(ConcurrencyChanged(self.limit, reason))
-
-    async def _wait_for_room(self) -> None:
-        """After a cut, delegates that were in flight keep their places in the window, so
-        it can hold more than it now allows; one coming back from a backoff sends again
-        only once the requests in flight fit the window."""
-        loop = asyncio.get_running_loop()
-        while len(self._active) >= self.limit:
-            waiter: asyncio.Future[None] = loop.create_future()
-            self._room.append(waiter)
-            await waiter
-
-    def _make_room(self) -> None:
-        waiters, self._room = self._room, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+        if self.adaptive and (change := self._window.succeeded()):
+            self._emit(change)
 
     # -- one delegate --------------------------------------------------------------
 
-    async def _drive(self, d: _Delegate) -> None:
+    async def _drive(self, d: DelegateRecord) -> None:
         try:
             async with asyncio.timeout(self.timeout_s):
                 await self._attempts(d)
@@ -394,7 +262,7 @@ class Runner:
         except Exception as e:  # an engine bug must not take the run down
             self._finish(d, "failed", error=f"engine error: {type(e).__name__}: {e}")
 
-    def _on_done(self, d: _Delegate, _task: asyncio.Task[None]) -> None:
+    def _on_done(self, d: DelegateRecord, _task: asyncio.Task[None]) -> None:
         # A done callback, not a `finally`: a task cancelled before its first step never
         # runs its body, and must still free its slot and be reported.
         self.in_flight -= 1
@@ -403,7 +271,7 @@ class Runner:
         if not self._closing:
             self._fill()
 
-    def _abort(self, d: _Delegate, reason: str) -> None:
+    def _abort(self, d: DelegateRecord, reason: str) -> None:
         first = self._aborted is None
         if first:
             self._aborted = reason
@@ -418,35 +286,30 @@ class Runner:
                 else:
                     other.task.cancel()
 
-    async def _attempts(self, d: _Delegate) -> None:
+    async def _attempts(self, d: DelegateRecord) -> None:
         spec = d.spec
         repair: Repair | None = None
         repaired = False
         transient_failures = 0
         emit = self._emit
+        window = self._window
         while True:
-            if len(self._active) >= self.limit:
-                await self._wait_for_room()
+            await window.wait_for_room()
             d.attempts += 1
             number = d.attempts
-            epoch = self._epoch
-            seq = self._sent
-            self._sent += 1
-            active = self._active
-            active.add(seq)
+            epoch = window.epoch
+            seq = window.send()
             emit(DelegateStarted(spec.id, number))
             try:
                 try:
                     raw = await self._stream_once(d, Attempt(number, repair))
                 finally:
-                    active.discard(seq)
-                    if self._room:
-                        self._make_room()
+                    window.done(seq)
             except TransientError as e:
                 if e.usage is not None:
                     d.usage = d.usage + e.usage
                 if e.rate_limited:
-                    self._rate_limited(epoch, sum(1 for s in active if s < seq))
+                    self._rate_limited(epoch, window.sent_before(seq))
                 transient_failures += 1
                 if transient_failures >= self.max_attempts:
                     raise DelegateFailedError(
@@ -477,23 +340,14 @@ class Runner:
                 repair = Repair(raw.output, problem)
                 emit(DelegateRetrying(spec.id, number, f"invalid output: {problem}", 0.0))
                 continue
-            elapsed = round(time.perf_counter() - d.started_at, 4)
+            elapsed = d.elapsed()
             self._succeeded_once()
-            d.result = DelegateResult.model_construct(
-                id=spec.id,
-                label=spec.label,
-                status="succeeded",
-                attempts=d.attempts,
-                error=None,
-                output=model.model_dump(mode="json"),
-                usage=d.usage,
-                elapsed_s=elapsed,
-            )
+            succeeded = d.succeed(model, elapsed)
             self._remaining -= 1
-            emit(DelegateSucceeded(spec.id, model, d.usage, d.attempts, elapsed))
+            emit(succeeded)
             return
 
-    async def _stream_once(self, d: _Delegate, attempt: Attempt) -> FinalOutput:
+    async def _stream_once(self, d: DelegateRecord, attempt: Attempt) -> FinalOutput:
         stream = self.engine.stream(d.spec, self._plan, attempt)  # type: ignore[arg-type]
         final: FinalOutput | None = None
         delegate_id = d.spec.id
@@ -517,14 +371,9 @@ class Runner:
         return final
 
     def _backoff(self, failures: int, retry_after: float | None) -> float:
-        """Equal-jitter exponential backoff; a server's retry-after is a floor, plus jitter
-        so that delegates told the same wait do not all come back at the same instant."""
-        if retry_after is not None and retry_after >= 0:
-            return round(
-                retry_after + self.rng.uniform(0, max(self.backoff_base, 0.1 * retry_after)), 3
-            )
-        ceiling: float = min(self.backoff_cap, self.backoff_base * 2.0 ** (failures - 1))
-        return round(ceiling / 2 + self.rng.uniform(0, ceiling / 2), 3)
+        return backoff(
+            failures, retry_after, base=self.backoff_base, cap=self.backoff_cap, rng=self.rng
+        )
 
 
 def _plural(n: int, word: str) -> str:
