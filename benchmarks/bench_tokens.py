@@ -21,6 +21,7 @@ from unittest import mock
 from benchlib import FakeServer, fake_env, table, write_results
 
 import workos_tui.core.engines.anthropic as anthropic_engine
+import workos_tui.core.engines.anthropic_request as anthropic_request
 from workos_tui.core.config import Config
 from workos_tui.core.demo import write_demo
 from workos_tui.core.events import RunFinished
@@ -67,7 +68,7 @@ async def main() -> None:
                     usage, ok, n = await run(plan)
                 else:
                     with mock.patch.object(
-                        anthropic_engine, "system_blocks", uncached_system_blocks
+                        anthropic_request, "system_blocks", uncached_system_blocks
                     ):
                         usage, ok, n = await run(plan)
                 billed = (
