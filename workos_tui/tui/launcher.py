@@ -5,7 +5,7 @@ thinking, this module only asks the person and shows the results."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from textual.worker import Worker, WorkerState
 
@@ -13,6 +13,7 @@ from workos_tui.tui.screens.pickers import ChoiceModal, ConfirmModal, MultiChoic
 from workos_tui.tui.widgets.safe import clean
 
 if TYPE_CHECKING:
+    from workos_tui.core.interop.common import ImportReport
     from workos_tui.core.run_models import RunPlan
     from workos_tui.tui.app import WorkOSApp
 
@@ -35,6 +36,18 @@ EXPORT_FORMATS = [
 ]
 EXTENSIONS = {"json": "json", "markdown": "md", "todotxt": "txt", "taskwarrior": "json"}
 COST_CONFIRM_ABOVE = 20  # delegates; only for engines that cost money
+IMPORT_PREVIEW_LINES = 12
+
+
+class ImportPreview(NamedTuple):
+    """What an import would do, found by a dry run, waiting for the person's yes."""
+
+    source: Path
+    report: ImportReport
+
+
+def _sentence(text: str) -> str:
+    return clean(text[:1].upper() + text[1:])
 
 
 class RunLauncher:
@@ -192,6 +205,7 @@ class RunLauncher:
         self.app.push_screen(ChoiceModal("Export workspace as", EXPORT_FORMATS), fmt_chosen)
 
     def import_file(self) -> None:
+        """Ask for a path, preview what the import would do (a dry run), then import on yes."""
         from workos_tui.core.interop import import_path
 
         store = self.app.store
@@ -204,13 +218,13 @@ class RunLauncher:
                 return
             source = Path(value.strip()).expanduser()
 
-            def work() -> str:
-                report = import_path(store, source)
-                summary = report.summary()
-                return clean(summary[:1].upper() + summary[1:])
+            def work() -> ImportPreview:
+                return ImportPreview(
+                    source, import_path(store, source, dry_run=True, skip_invalid=True)
+                )
 
             self.app.run_worker(
-                work, name="import", group="interop", thread=True, exclusive=True,
+                work, name="import preview", group="interop", thread=True, exclusive=True,
                 exit_on_error=False,
             )  # fmt: skip
 
@@ -218,11 +232,49 @@ class RunLauncher:
             PromptModal("Import which file?", placeholder="~/tasks.txt", check=check), path_chosen
         )
 
+    def _confirm_import(self, preview: ImportPreview) -> None:
+        from workos_tui.core.interop import import_path
+
+        report, store = preview.report, self.app.store
+        if not (report.created or report.updated):
+            self.app.notify(f"Nothing to import: {clean(report.summary())}", timeout=6)
+            return
+        lines = [_sentence(report.summary()), ""]
+        lines += report.preview[:IMPORT_PREVIEW_LINES]
+        if len(report.preview) > IMPORT_PREVIEW_LINES:
+            lines.append(f"… and {len(report.preview) - IMPORT_PREVIEW_LINES} more")
+        if report.errors:
+            lines += ["", f"{len(report.errors)} invalid record(s) will be skipped, e.g.:"]
+            lines.append(report.errors[0])
+        lines += ["", "One undoable change (u undoes it)."]
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+
+            def work() -> str:
+                skip = bool(report.errors)
+                return _sentence(import_path(store, preview.source, skip_invalid=skip).summary())
+
+            self.app.run_worker(
+                work, name="import", group="interop", thread=True, exclusive=True,
+                exit_on_error=False,
+            )  # fmt: skip
+
+        self.app.push_screen(
+            ConfirmModal(
+                f"Import {preview.source.name}?", "\n".join(lines), yes="Import", no="Cancel"
+            ),
+            answered,
+        )
+
     def interop_done(self, worker: Worker[Any]) -> None:
         if worker.state == WorkerState.ERROR:
             self.app.notify(
                 clean(str(worker.error)), title=f"{worker.name} failed", severity="error"
             )
+        elif isinstance(worker.result, ImportPreview):
+            self._confirm_import(worker.result)
         else:
             self.app.notify(clean(str(worker.result)), timeout=5)
             self.app.changed(worker.name)

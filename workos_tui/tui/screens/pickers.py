@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
@@ -29,7 +29,9 @@ class ConfirmModal(ModalScreen[bool]):
         with Vertical(classes="modal-box"):
             yield Label(safe_text(self.question), classes="modal-title")
             if self.detail:
-                yield Static(safe_text(self.detail, single_line=False), classes="modal-hint")
+                # Scrolls when long (an import preview), so the buttons stay on screen.
+                with VerticalScroll(classes="modal-detail"):
+                    yield Static(safe_text(self.detail, single_line=False), classes="modal-hint")
             with Horizontal(classes="modal-buttons"):
                 yield Button(f"{self.yes} (y)", variant="primary", id="yes")
                 yield Button(f"{self.no} (n)", id="no")

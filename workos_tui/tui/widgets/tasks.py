@@ -177,6 +177,8 @@ class TasksPane(Vertical):
     def _populate(self) -> None:
         table = self.table
         width = table.size.width or self.size.width or 80
+        if len(self._rows) + 1 > table.size.height:  # rows + header overflow: a scrollbar
+            width -= table.styles.scrollbar_size_vertical
         self._layout_width = self.size.width
         keep = table.highlighted_id
         cursor_row = table.cursor_row
