@@ -1,0 +1,234 @@
+"""The workspace document held in memory and kept in step with its file: opened or created
+under the lock, (re)loaded, saved, and a change whose save failed kept until one works."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from workos_tui.core.ids import allocate, creation_order, note_used, rebase
+from workos_tui.core.journal import JournalEntry, PendingChange
+from workos_tui.core.locking import WorkspaceLock
+from workos_tui.core.schema import (
+    SCHEMA_VERSION,
+    check_layout,
+    check_version,
+    empty_workspace,
+    migrate_with_backup,
+)
+from workos_tui.core.storage import (
+    META_ID,
+    AtomicJSONStorage,
+    WorkspaceDB,
+    WorkspaceError,
+    remove_stale_temps,
+)
+from workos_tui.core.table_models import TableModels
+
+JOURNAL_LIMIT = 100
+
+
+class StoreWriteError(WorkspaceError):
+    """Saving failed; the previous file is intact. `kept`: the change is kept in memory
+    (`Store.unsaved`) for `retry_save`; otherwise it was rolled back (undo, settings)."""
+
+    def __init__(self, path: Path, reason: str, *, kept: bool, outcome: str = "") -> None:
+        outcome = outcome or (
+            "the change is kept in memory until a save works" if kept else "nothing was changed"
+        )
+        super().__init__(f"could not save {path}: {reason}; {outcome}")
+        self.path, self.reason, self.kept = path, reason, kept
+
+
+class WorkspaceFile:
+    """The file side of the `Store`: its raw document, models, lock and saving."""
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+        self.path = Path(path)
+        self._mutex = threading.RLock()
+        self._unsaved: list[PendingChange] = []
+        self._stat: tuple[int, int, int] | None = None
+        self.generation = 0  # bumps whenever the data changes, here or on disk
+        self._trusted = False  # the file is exactly what a WorkOS writer validated
+        if not self.path.exists():
+            if not create:
+                raise WorkspaceError(f"{self.path}: no such workspace")
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise WorkspaceError(
+                    f"{self.path.parent}: cannot create folder: {e.strerror}"
+                ) from None
+        self._filelock = WorkspaceLock(str(self.path) + ".lock")
+        self._db = WorkspaceDB(str(self.path), storage=AtomicJSONStorage)
+        self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
+        self._models = TableModels(self.path, self._storage)
+        with self._locked():
+            remove_stale_temps(self.path)
+            if self.path.exists() and self.path.stat().st_size > 0:
+                self._load()
+            else:
+                self._storage.data = empty_workspace()
+                self._trusted = True
+                try:
+                    self._write()
+                except OSError as e:
+                    raise WorkspaceError(
+                        f"{self.path}: cannot create the workspace: {e.strerror or e}"
+                    ) from None
+                self._index()
+
+    # -- loading -------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        with self._mutex:
+            try:
+                self._filelock.acquire(timeout=30)
+            except OSError as e:
+                raise WorkspaceError(f"{self.path}: cannot lock: {e.strerror or e}") from None
+            except TimeoutError:
+                raise WorkspaceError(f"{self.path}: locked by another process for 30 s") from None
+            try:
+                yield
+            finally:
+                self._filelock.release()
+
+    def _disk_stat(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def _load(self) -> None:
+        stat = self._disk_stat()
+        try:
+            data = self._storage.load()
+        except OSError as e:
+            raise WorkspaceError(f"{self.path}: cannot read: {e.strerror or e}") from None
+        version = check_version(self.path, data)
+        if version < SCHEMA_VERSION:
+            data = migrate_with_backup(self.path, data, version)
+        self._storage.data = data
+        self._trusted = self._storage.trusted
+        self._index()
+        if version < SCHEMA_VERSION:
+            try:
+                self._write()
+            except OSError as e:
+                raise WorkspaceError(
+                    f"{self.path}: cannot migrate from schema {version}: {e.strerror or e}; "
+                    "the file is unchanged"
+                ) from None
+        else:
+            self._stat = stat
+        renamed: dict[tuple[str, str], str] = {}
+        for pending in self._unsaved:
+            rebase(pending, renamed, self._storage.data, self._next_id)
+            self._apply_pending(pending)
+
+    def _index(self) -> None:
+        """Check the layout and settings now; the tables' documents on first use."""
+        check_layout(self.path, self._storage.data, trusted=self._trusted)
+        self._models.reindex()
+        self.generation += 1
+
+    def validate_all(self) -> None:
+        """Validate every table now (the loaders are otherwise lazy)."""
+        self._models.validate_all()
+
+    def _meta(self) -> dict[str, Any]:
+        return self._storage.data["meta"][META_ID]  # type: ignore[no-any-return]
+
+    def _next_id(self, table: str) -> str:
+        return allocate(self._meta(), table)
+
+    # -- writing -------------------------------------------------------------
+
+    def _apply_pending(self, pending: PendingChange) -> None:
+        self._apply_docs(pending.docs)
+        self._push_journal("journal", pending.undo)
+        self._storage.data["redo"] = {}
+
+    def _save(self, entry: PendingChange | None, *, rollback: str | None = None) -> None:
+        """Write the file. On failure a journaled change is kept in memory for
+        `retry_save`; with `rollback` (undo, redo, settings) memory goes back to the file."""
+        try:
+            self._write()
+        except OSError as e:
+            reason = str(e.strerror or e)
+            if rollback is not None:
+                with contextlib.suppress(WorkspaceError):
+                    self._load()  # the file, plus changes kept from earlier failures
+                self.generation += 1
+                raise StoreWriteError(self.path, reason, kept=False, outcome=rollback) from None
+            if entry is not None and entry not in self._unsaved:
+                self._unsaved.append(entry)
+            self.generation += 1
+            raise StoreWriteError(self.path, reason, kept=True) from None
+        self._unsaved.clear()
+        self.generation += 1
+
+    def _write(self) -> None:
+        self._storage.flush()
+        self._stat = self._disk_stat()
+
+    def _apply_docs(self, docs: dict[tuple[str, str], dict[str, Any] | None]) -> None:
+        by_table: dict[str, dict[str, dict[str, Any] | None]] = {}
+        for (table, doc_id), doc in docs.items():
+            by_table.setdefault(table, {})[doc_id] = doc
+        counters = self._meta().setdefault("counters", {})
+        for table, table_docs in by_table.items():
+            present = self._storage.data.get(table, {})
+            reinserted = any(d is not None and i not in present for i, d in table_docs.items())
+            self._db.table(table).write_docs(table_docs)  # type: ignore[attr-defined]
+            for doc_id, doc in table_docs.items():
+                self._models.written(table, doc_id, doc)
+                note_used(counters, doc_id)
+            if reinserted:
+                self._restore_order(table)
+
+    def _restore_order(self, table: str) -> None:
+        """Documents brought back by undo go back to their place, not to the end: ids grow
+        with creation, so id order is creation order."""
+        data = self._storage.data
+        data[table] = {k: data[table][k] for k in sorted(data[table], key=creation_order)}
+        self._models.reorder(table, creation_order)
+
+    def _push_journal(self, name: str, entry: JournalEntry) -> None:
+        meta = self._meta()
+        seq = meta.get("journal_seq", 0) + 1
+        meta["journal_seq"] = seq
+        table = self._db.table(name)
+        docs: dict[str, dict[str, Any] | None] = {str(seq): entry.to_doc()}
+        keys = sorted(self._storage.data.get(name, {}), key=int)
+        for old in keys[: max(0, len(keys) + 1 - JOURNAL_LIMIT)]:
+            docs[old] = None
+        table.write_docs(docs)  # type: ignore[attr-defined]
+
+    def _pop_journal(self, name: str) -> JournalEntry | None:
+        table = self._storage.data.get(name, {})
+        if not table:
+            return None
+        key = max(table, key=int)
+        entry = JournalEntry.from_doc(table[key])
+        self._db.table(name).write_docs({key: None})  # type: ignore[attr-defined]
+        return entry
+
+    # -- failures ------------------------------------------------------------
+
+    @property
+    def unsaved(self) -> bool:
+        return bool(self._unsaved)
+
+    def retry_save(self) -> None:
+        """Write changes kept in memory after a failed save (reapplied on the latest file)."""
+        with self._mutex, self._locked():
+            if self._unsaved:
+                self._load()
+                self._save(None)
