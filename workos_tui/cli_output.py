@@ -4,7 +4,6 @@ and escape sequences in people's and models' text are shown literally, never int
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -27,16 +26,21 @@ def cell(value: object, style: str = "") -> Text:
     return Text(clean_text(str(value), single_line=True), style=style)
 
 
-def _console() -> Console:
-    # Piped output gets a generous width so titles are not squeezed to nothing.
-    console = Console(highlight=False, soft_wrap=False)
-    if not console.is_terminal and "COLUMNS" not in os.environ:
-        console.width = 140
-    return console
+def make_console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def print_table(console: Console, table: Table) -> None:
+    """A terminal gets the table fitted to its width; piped output (grep, a file) gets one
+    line per row, however long, so nothing is folded or cut."""
+    if not console.is_terminal:
+        console.width = 10_000  # measure the table's natural width, then print at it
+        console.width = max(80, console.measure(table).maximum)
+    console.print(table)
 
 
 def print_rows(kind: str, rows: list[Any], store: Store) -> None:
-    console = _console()
+    console = make_console()
     if not rows:
         console.print(Text(f"No {kind}.", style="dim"))
         return
@@ -94,11 +98,11 @@ def print_rows(kind: str, rows: list[Any], store: Store) -> None:
         for n in rows:
             first = n.body.strip().splitlines()[0] if n.body.strip() else ""
             table.add_row(cell(n.id, "dim"), cell(n.title), cell(", ".join(n.tags)), cell(first))
-    console.print(table)
+    print_table(console, table)
 
 
 def print_task(task: Task, store: Store) -> None:
-    console = _console()
+    console = make_console()
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
@@ -124,4 +128,4 @@ def print_task(task: Task, store: Store) -> None:
         table.add_row("description", Text(clean_text(task.description)))
     for note in task.notes:
         table.add_row("note", Text(clean_text(note)))
-    console.print(table)
+    print_table(console, table)

@@ -16,7 +16,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from rich.console import Console, RenderableType
+    from rich.console import RenderableType
 
     from workos_tui.core.config import Config
     from workos_tui.core.events import RunEvent
@@ -371,17 +371,6 @@ class LiveView:
         return table
 
 
-def _console() -> Console:
-    import os
-
-    from rich.console import Console
-
-    console = Console(highlight=False, soft_wrap=False)
-    if not console.is_terminal and "COLUMNS" not in os.environ:
-        console.width = 140
-    return console
-
-
 def describe(action: Any) -> str:
     """One line saying what an action changes."""
     c = action.changes
@@ -411,9 +400,10 @@ def _print_proposal(proposal: Proposal) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from workos_tui.cli_output import make_console, print_table
     from workos_tui.core.textsafety import clean_text, truncate
 
-    console = _console()
+    console = make_console()
     console.print(Text(clean_text(proposal.summary)))
     if proposal.actions:
         table = Table(show_edge=False, pad_edge=False)
@@ -432,7 +422,7 @@ def _print_proposal(proposal: Proposal) -> None:
                 Text(truncate(clean_text(describe(a), single_line=True), 200)),
                 Text(truncate(clean_text(a.reason, single_line=True), 160), style="dim"),
             )
-        console.print(table)
+        print_table(console, table)
     for f in proposal.failed_delegates:
         console.print(Text(clean_text(f"failed: {f.label}: {f.reason}", single_line=True), "red"))
     for rec in proposal.recommendations:
