@@ -1,8 +1,8 @@
 """The run screen: one DelegateCard per delegate, streaming live, with run totals.
 
-Runner events arrive from an async worker as `RunScreen.EventArrived` messages; the
-handler only updates plain `DelegateState` objects, and a ~20 Hz timer repaints the
-cards that changed. When every delegate has finished, the proposal is aggregated (in a
+Runner events arrive from an async worker as `RunScreen.EventsArrived` messages; the
+handler only updates plain `DelegateState` objects (`run_events.apply_event`), and a
+~20 Hz timer repaints the cards that changed and the `RunTotals` line. When every delegate has finished, the proposal is aggregated (in a
 thread) and the approval screen opens by itself.
 """
 
@@ -12,34 +12,23 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from workos_tui.core.events import (
-    ConcurrencyChanged,
-    DelegateCancelled,
-    DelegateDelta,
-    DelegateFailed,
-    DelegateQueued,
-    DelegateRetrying,
-    DelegateStarted,
-    DelegateSucceeded,
-    RunEvent,
-    RunFinished,
-)
-from workos_tui.core.run_models import DelegateResult, Proposal, RunPlan, Usage
+from workos_tui.core.events import ConcurrencyChanged, DelegateDelta, RunEvent, RunFinished
+from workos_tui.core.run_models import DelegateResult, Proposal, RunPlan
 from workos_tui.tui.keys import bindings
 from workos_tui.tui.screens.pickers import ConfirmModal
+from workos_tui.tui.screens.run_events import apply_event
 from workos_tui.tui.widgets.delegate_card import DelegateCard, DelegateState
-from workos_tui.tui.widgets.look import Look, fmt_elapsed
-from workos_tui.tui.widgets.safe import clean, safe_text
+from workos_tui.tui.widgets.run_totals import RunTotals
+from workos_tui.tui.widgets.safe import clean
 
 REPAINT_HZ = 20
 # Cards repainted per tick, those waiting longest first. Repainting all 50 streaming cards
@@ -48,16 +37,7 @@ REPAINT_HZ = 20
 # still updates twice a second (a run of 5 or fewer, 20 times).
 MAX_CARDS_PER_TICK = 5
 CARD_WIDTH = 40  # columns per card when choosing how many fit side by side
-OPERATION_TITLES = {
-    "backlog_processing": "Process backlog",
-    "task_analysis": "Analyze tasks",
-    "daily_planning": "Plan my day",
-}
 RunnerFactory = Callable[[], Any]  # returns a core Runner (run(plan), cancel(id))
-
-
-class RunTotals(Static):
-    """done/failed/running/queued, elapsed, tokens and cost."""
 
 
 class RunScreen(Screen[None]):
@@ -198,43 +178,9 @@ class RunScreen(Screen[None]):
         state = self.states.get(event.delegate_id)
         if state is None:
             return
-        if isinstance(event, DelegateDelta):
-            state.add_text(event.text)
-            return
-        if isinstance(event, DelegateQueued):
-            if state.state != "queued":  # a retry of a finished delegate
-                state.add_text("— retry —")
-            state.state, state.elapsed_s, state.reason, state.started_at = "queued", None, "", None
-        elif isinstance(event, DelegateStarted):
-            state.state, state.attempts, state.retry_at = "running", event.attempt, None
-            if state.started_at is None:
-                state.started_at = now
-        elif isinstance(event, DelegateRetrying):
-            state.state, state.retry_at = "retrying", now + event.wait_s
-            state.add_text(f"↻ attempt {event.attempt} failed: {event.reason}")
-        elif isinstance(event, DelegateSucceeded):
-            state.state, state.attempts, state.elapsed_s = (
-                "succeeded",
-                event.attempts,
-                event.elapsed_s,
-            )
-            self._add_usage(state, event.usage)
-        elif isinstance(event, DelegateFailed):
-            state.state, state.attempts, state.elapsed_s = "failed", event.attempts, event.elapsed_s
-            state.reason = event.reason
-            self._add_usage(state, event.usage)
-        elif isinstance(event, DelegateCancelled):
-            state.state, state.attempts, state.elapsed_s = (
-                "cancelled",
-                event.attempts,
-                event.elapsed_s,
-            )
-        state.dirty = True
-        self._totals_dirty = True
-
-    def _add_usage(self, state: DelegateState, usage: Usage) -> None:
-        state.tokens += usage.total_tokens
-        state.cost_usd += usage.cost_usd
+        apply_event(state, event, now)
+        if not isinstance(event, DelegateDelta):  # streamed text leaves the totals as they are
+            self._totals_dirty = True
 
     def _run_finished(self, event: RunFinished) -> None:
         for result in event.results:
@@ -311,38 +257,14 @@ class RunScreen(Screen[None]):
             self._totals_dirty = False
 
     def _paint_totals(self, now: float) -> None:
-        look = Look.of(self.app)
-        counts = {
-            k: 0 for k in ("succeeded", "failed", "running", "retrying", "queued", "cancelled")
-        }
-        tokens, cost = 0, 0.0
-        for s in self.states.values():
-            counts[s.state] += 1
-            tokens += s.tokens
-            cost += s.cost_usd
-        elapsed = (self.ended_at or now) - self.started_at
-        title = OPERATION_TITLES.get(self.plan.operation, self.plan.operation)
-        parts: list[Any] = [
-            (f"{title} ", look.accent),
-            (f"· {len(self.states)} delegates  ", look.muted),
-            (f"✓ {counts['succeeded']} done  ", look.success),
-            (f"✗ {counts['failed']} failed  ", look.error if counts["failed"] else look.muted),
-            (f"▶ {counts['running'] + counts['retrying']} running  ", look.accent),
-            (f"… {counts['queued']} queued  ", look.muted),
-        ]
-        if counts["cancelled"]:
-            parts.append((f"⊘ {counts['cancelled']} cancelled  ", look.muted))
-        parts.append((f"{fmt_elapsed(elapsed)} elapsed  ", ""))
-        parts.append((f"{tokens:,} tokens  ${cost:.3f}", look.muted))
-        if self.window is not None:
-            parts.append((f"  window {self.window}", look.warning))
-        text = Text.assemble(*parts)
-        if self.finished:
-            text.append("  · finished", style=look.success)
-        if self.aborted:
-            text.append_text(Text.assemble("  · ", safe_text(self.aborted, look.error)))
-        text.no_wrap, text.overflow = True, "ellipsis"
-        self.query_one(RunTotals).update(text)
+        self.query_one(RunTotals).show(
+            self.plan.operation,
+            self.states.values(),
+            (self.ended_at or now) - self.started_at,
+            window=self.window,
+            finished=self.finished,
+            aborted=self.aborted,
+        )
 
     # -- keys ------------------------------------------------------------------------
 
