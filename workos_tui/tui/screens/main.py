@@ -9,57 +9,27 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from rich.table import Table
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from workos_tui.core.models import PRIORITIES, STATUSES, Task
 from workos_tui.core.store import Store
 from workos_tui.tui.keys import bindings
 from workos_tui.tui.messages import ItemHighlighted, WorkspaceChanged
 from workos_tui.tui.screens.capture import CaptureModal, TaskEditModal, TextEditModal
+from workos_tui.tui.screens.detail_modal import DetailModal, show_item
 from workos_tui.tui.widgets.backlog import BacklogList, BacklogPane
 from workos_tui.tui.widgets.detail import DetailPanel
 from workos_tui.tui.widgets.goals import GoalList, GoalsPane
-from workos_tui.tui.widgets.look import Look
-from workos_tui.tui.widgets.safe import safe_text
 from workos_tui.tui.widgets.task_view import SORTS, visible_tasks
 from workos_tui.tui.widgets.tasks import TasksPane, TaskTable
+from workos_tui.tui.widgets.workspace_status import SaveWarning, WorkspaceHeader
 
 CYCLE = {s: STATUSES[(i + 1) % len(STATUSES)] for i, s in enumerate(STATUSES)}
-
-
-class WorkspaceHeader(Static):
-    """Workspace name, counts, and the engine in use."""
-
-
-class SaveWarning(Static):
-    """Shown while a change is kept in memory because the file could not be written."""
-
-
-class DetailModal(ModalScreen[None]):
-    """The detail panel on its own, for narrow terminals where it is hidden."""
-
-    BINDINGS = [("escape,i,q", "close", "Close")]
-
-    def __init__(self, kind: str, item_id: str | None) -> None:
-        super().__init__()
-        self.kind, self.item_id = kind, item_id
-
-    def compose(self) -> ComposeResult:
-        yield DetailPanel(id="detail-modal", classes="modal-box wide")
-
-    def on_mount(self) -> None:
-        main = self.app.main_screen  # type: ignore[attr-defined]
-        main.show_detail(self.query_one(DetailPanel), self.kind, self.item_id)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
 
 class MainScreen(Screen[None]):
@@ -167,58 +137,14 @@ class MainScreen(Screen[None]):
         self.show_detail(self.query_one("#detail", DetailPanel), self.detail_kind, self.detail_id)
 
     def _paint_header(self, tasks: list[Task], n_backlog: int, n_goals: int, today: Any) -> None:
-        look = Look.of(self.app)
-        open_tasks = [t for t in tasks if t.status != "done"]
-        overdue = sum(t.is_overdue(today) for t in open_tasks)
-        blocked = sum(t.status == "blocked" for t in open_tasks)
-        counts = Text.assemble(
-            (f"{n_backlog}", look.bold), " backlog · ",
-            (f"{len(open_tasks)}", look.bold), " open · ",
-            (f"{overdue}", look.error if overdue else look.bold), " overdue · ",
-            (f"{blocked}", look.warning if blocked else look.bold), " blocked · ",
-            (f"{n_goals}", look.bold), " goals",
-        )  # fmt: skip
-        grid = Table.grid(expand=True)
-        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-        grid.add_column(justify="center", no_wrap=True)
-        grid.add_column(ratio=1, justify="right", no_wrap=True)
-        name = Text.assemble(("WorkOS", look.accent), " · ", safe_text(self.store.settings().name))
-        engine = Text.assemble(("engine ", look.muted), safe_text(self.app.engine_label()))  # type: ignore[attr-defined]
-        grid.add_row(name, counts, engine)
-        self.query_one(WorkspaceHeader).update(grid)
+        name, engine = self.store.settings().name, self.app.engine_label()  # type: ignore[attr-defined]
+        self.query_one(WorkspaceHeader).show(name, engine, tasks, n_backlog, n_goals, today)
 
     def _paint_warning(self) -> None:
-        warning = self.query_one(SaveWarning)
-        error = self.app.save_error  # type: ignore[attr-defined]
-        unsaved = self.store.unsaved
-        warning.set_class(unsaved, "-visible")
-        if unsaved:
-            warning.update(
-                Text.assemble(
-                    "⚠ Not saved: ",
-                    safe_text(error or "the workspace file could not be written"),
-                    ". Your changes are kept in memory; ctrl+s retries.",
-                )
-            )
+        self.query_one(SaveWarning).show(self.store.unsaved, self.app.save_error)  # type: ignore[attr-defined]
 
     def show_detail(self, panel: DetailPanel, kind: str, item_id: str | None) -> None:
-        store = self.store
-        if item_id is None:
-            panel.clear()
-            return
-        try:
-            if kind == "tasks":
-                tasks = {t.id: t for t in store.tasks()}
-                goals = {g.id: g for g in store.goals()}
-                panel.show_task(store.get_task(item_id), tasks, goals, self.app.today())  # type: ignore[attr-defined]
-            elif kind == "backlog":
-                panel.show_backlog_item(store.get_backlog_item(item_id))
-            elif kind == "goals":
-                panel.show_goal(store.get_goal(item_id), store.tasks())
-        except LookupError:
-            panel.clear()
-        except Exception:  # NotFoundError: the item went away in another process
-            panel.clear()
+        show_item(panel, self.store, kind, item_id, self.app.today())  # type: ignore[attr-defined]
 
     @on(ItemHighlighted)
     def _highlighted(self, event: ItemHighlighted) -> None:
