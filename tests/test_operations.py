@@ -9,8 +9,9 @@ import pytest
 from tests.conftest import FIXED_NOW, FIXED_TODAY
 from tests.scripted_engine import ScriptedEngine
 from workos_tui.core.engines.offline import OfflineEngine
+from workos_tui.core.engines.offline_analysis import analyse
 from workos_tui.core.events import RunEvent, RunFinished
-from workos_tui.core.models import BacklogItem, Note, Task
+from workos_tui.core.models import BacklogItem, Goal, Note, Task
 from workos_tui.core.operations import (
     apply_proposal,
     prepare,
@@ -18,6 +19,7 @@ from workos_tui.core.operations import (
     prepare_daily_planning,
     prepare_task_analysis,
 )
+from workos_tui.core.operations.prepare_briefs import TASKS_PER_DELEGATE
 from workos_tui.core.run_models import BacklogTriage, PlanPerspective, TaskAnalysis
 from workos_tui.core.runner import Runner
 from workos_tui.core.session import run_operation
@@ -56,6 +58,86 @@ def test_backlog_plan_stays_small_with_many_tasks(store: Store) -> None:
     candidates = plan.delegates[0].payload["candidates"]
     assert len(candidates) <= 8
     assert candidates[0]["title"] == "Fix login redirect loop on Safari"
+
+
+def test_analysis_and_planning_plans_stay_small_with_many_tasks(store: Store) -> None:
+    """2,000 open tasks: each list a delegate gets is cut to the most relevant, says how many
+    it left out, and totals still count every task."""
+    today = FIXED_TODAY
+    with store.transaction("bulk"):
+        goal = store.put(Goal(title="Ship the v2 onboarding"))
+        for i in range(2_000):
+            store.put(
+                Task(
+                    title=f"Maintenance job {i} for cluster {i % 50}",
+                    category="technical",
+                    estimate_minutes=30,
+                    goal_id=goal.id if i % 2 else None,
+                    due=today + dt.timedelta(days=30 + i % 300),
+                )
+            )
+        # The needles: one of each kind of candidate, created last.
+        overdue = store.put(
+            Task(
+                title="Renew the TLS certificate",
+                due=today - dt.timedelta(days=3),
+                estimate_minutes=20,
+            )
+        )
+        lazy_p0 = store.put(
+            Task(
+                title="Tidy the wiki sidebar",
+                priority="P0",
+                category="writing",
+                estimate_minutes=30,
+            )
+        )
+        miscategorised = store.put(
+            Task(
+                title="Email the supplier about the invoice",
+                category="technical",
+                estimate_minutes=15,
+            )
+        )
+        unestimated = store.put(Task(title="Migrate the billing database", category="technical"))
+        unlinked = store.put(
+            Task(
+                title="Write the v2 onboarding announcement",
+                category="writing",
+                estimate_minutes=60,
+            )
+        )
+    limit = TASKS_PER_DELEGATE
+    plan = prepare_task_analysis(store, today=today)
+    payload = {d.id: d.payload for d in plan.delegates}
+    ids = {kind: {t["id"] for t in p.get("tasks", [])} for kind, p in payload.items()}
+    for kind in ("priority", "goal_alignment", "time_estimates"):
+        assert len(payload[kind]["tasks"]) == limit
+        assert payload[kind]["not_shown"] == {"tasks": 2_005 - limit}
+    assert {overdue.id, lazy_p0.id} <= ids["priority"]
+    assert payload["priority"]["priority_counts"]["P2"] == 2_004  # counts cover every task
+    by_category = payload["category"]["tasks_by_category"]
+    assert sum(len(v) for v in by_category.values()) == limit
+    assert miscategorised.id in {t["id"] for t in by_category["technical"]}
+    assert unestimated.id in ids["time_estimates"]
+    assert payload["time_estimates"]["totals"] == {
+        "open_tasks": 2_005,
+        "estimated_minutes": 2_000 * 30 + 20 + 30 + 15 + 60,
+        "estimated_minutes_p0_p1": 30,
+        "without_estimate": 1,
+    }
+    assert unlinked.id in ids["goal_alignment"]
+    assert "not_shown" not in payload["blockers"]  # nothing blocked: nothing to cut
+    planning = prepare_daily_planning(store, now=FIXED_NOW)
+    focus = next(d for d in planning.delegates if d.id == "priority_focus").payload
+    assert len(focus["tasks"]) == limit and focus["tasks"][0]["id"] == overdue.id
+    goals = next(d for d in planning.delegates if d.id == "goal_progress").payload
+    assert goals["goals"][0]["total"] == 1_000 and len(goals["goals"][0]["open_tasks"]) == limit
+    # The offline engine still reports the totals over every task.
+    spec = next(d for d in plan.delegates if d.id == "time_estimates")
+    final = [step for step in analyse(spec.payload, plan.context) if isinstance(step, dict)]
+    # 2,000 × 30 min + the needles + a guess for the unestimated one, not just the 150 shown
+    assert any("Open work: 1005.1 h" in f for f in final[0]["findings"]), final[0]["findings"]
 
 
 def test_analysis_plan(demo_store: Store) -> None:

@@ -268,8 +268,10 @@ def _time_estimates(payload: dict[str, Any]) -> Iterator[Step]:
     tasks: list[dict[str, Any]] = payload.get("tasks", [])
     capacity = payload.get("capacity", {})
     per_week = int(capacity.get("minutes_per_week") or 1800)
+    # Totals over every open task when the plan lists only the most relevant ones.
+    totals: dict[str, int] = payload.get("totals") or {}
     suggestions, findings = [], []
-    total = 0
+    total = guessed = 0
     for t in tasks:
         est = t.get("estimate_minutes")
         if est:
@@ -282,13 +284,22 @@ def _time_estimates(payload: dict[str, Any]) -> Iterator[Step]:
         else:
             minutes, why = guess_estimate(t["title"])
             suggestions.append(_suggest(t, "estimate_minutes", minutes, why, 0.5))
-            total += minutes
-    yield Delta(f"{len(tasks)} open tasks, {total / 60:.1f} h of estimated work")
-    urgent = sum(t.get("estimate_minutes") or 0 for t in tasks if t["priority"] in ("P0", "P1"))
+            guessed += minutes
+    if totals:
+        total = totals.get("estimated_minutes", total)
+        urgent = totals.get("estimated_minutes_p0_p1", 0)
+        count = totals.get("open_tasks", len(tasks))
+    else:
+        urgent = sum(t.get("estimate_minutes") or 0 for t in tasks if t["priority"] in ("P0", "P1"))
+        count = len(tasks)
+    total += guessed
+    yield Delta(f"{count} open tasks, {total / 60:.1f} h of estimated work")
+    unguessed = totals.get("without_estimate", 0) - len(suggestions)
     weeks = total / per_week if per_week else 0
     findings.append(
         f"Open work: {total / 60:.1f} h against {per_week / 60:.0f} h a week "
         f"({weeks:.1f} weeks); P0-P1 alone: {urgent / 60:.1f} h"
+        + (f"; {unguessed} more tasks have no estimate" if unguessed > 0 else "")
     )
     yield Delta(f"Capacity {per_week / 60:.0f} h a week: {weeks:.1f} weeks of work")
     if urgent > per_week:

@@ -6,9 +6,18 @@ delegate.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from workos_tui.core.models import Task
+
+T = TypeVar("T")
+
+TASKS_PER_DELEGATE = 150
+"""At most this many tasks go to one delegate in one list, the most relevant first. 10,000
+briefs would not fit a model's context, and nobody reviews 10,000 suggestions; counts and
+totals are still computed over every task, and the delegate is told how many it was not
+shown (a model can look others up with search_tasks)."""
 
 CATEGORY_HINTS: dict[str, str] = {
     "technical": "code, bugs, infrastructure, tooling, design work in software",
@@ -45,3 +54,13 @@ def task_brief(task: Task, **extra: Any) -> dict[str, Any]:
         brief["description"] = one_line(task.description, 200)
     brief.update(extra)
     return brief
+
+
+def most_relevant(
+    name: str, items: Sequence[T], omitted: dict[str, int], limit: int = TASKS_PER_DELEGATE
+) -> list[T]:
+    """The first `limit` of `items` (already ordered most relevant first); how many were
+    left out is recorded under `name` in `omitted`, which goes into the payload."""
+    if len(items) > limit:
+        omitted[name] = len(items) - limit
+    return list(items[:limit])

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from workos_tui.core.models import Task
-from workos_tui.core.operations.prepare_briefs import one_line, task_brief
+from workos_tui.core.operations.prepare_briefs import most_relevant, one_line, task_brief
 from workos_tui.core.run_models import DelegateSpec, PlanPerspective, RunPlan
 from workos_tui.core.store import Store
 from workos_tui.core.urgency import open_dependencies, urgencies
@@ -74,22 +74,30 @@ def prepare_daily_planning(
     def brief(t: Task, **extra: Any) -> dict[str, Any]:
         return task_brief(t, urgency=urg.get(t.id, 0.0), **extra)
 
+    omitted: dict[str, dict[str, int]] = {"priority_focus": {}, "momentum": {}, "goal_progress": {}}
+
+    def briefs(
+        perspective: str, name: str, tasks: list[Task], **extra: Any
+    ) -> list[dict[str, Any]]:
+        """The most urgent first (`actionable` is sorted so), capped per list."""
+        return [brief(t, **extra) for t in most_relevant(name, tasks, omitted[perspective])]
+
+    started = [t for t in actionable if t.status == "started"]
     perspectives: dict[str, dict[str, Any]] = {
-        "priority_focus": {"tasks": [brief(t) for t in actionable]},
+        "priority_focus": {"tasks": briefs("priority_focus", "tasks", actionable)},
         "momentum": {
             "started": [
                 brief(t, days_since_update=(today - t.updated_at.date()).days)
-                for t in actionable
-                if t.status == "started"
+                for t in most_relevant("started", started, omitted["momentum"])
             ],
-            "nearly_done": [
-                brief(t)
-                for t in actionable
-                if t.status == "started" and (t.estimate_minutes or 0) <= 60
-            ],
-            "unblocked_dependents": [
-                brief(t) for t in actionable if t.depends_on and t.status != "started"
-            ],
+            "nearly_done": briefs(
+                "momentum", "nearly_done", [t for t in started if (t.estimate_minutes or 0) <= 60]
+            ),
+            "unblocked_dependents": briefs(
+                "momentum",
+                "unblocked_dependents",
+                [t for t in actionable if t.depends_on and t.status != "started"],
+            ),
         },
     }
     if include_goals:
@@ -105,10 +113,17 @@ def prepare_daily_planning(
                     "target_date": g.target_date.isoformat() if g.target_date else None,
                     "done": sum(1 for t in linked if t.status == "done"),
                     "total": len(linked),
-                    "open_tasks": [brief(t) for t in actionable if t.goal_id == g.id],
+                    "open_tasks": briefs(
+                        "goal_progress",
+                        f"{g.id} open_tasks",
+                        [t for t in actionable if t.goal_id == g.id],
+                    ),
                 }
             )
         perspectives["goal_progress"] = {"goals": goals}
+    for name, payload in perspectives.items():
+        if omitted[name]:
+            payload["not_shown"] = omitted[name]
     context: dict[str, Any] = {
         "time_context": time_context(now),
         "hours_available": hours,
