@@ -2,7 +2,8 @@
 
 Every output keeps the original's field names and adds ours beside them (ids, our status
 words, the strict schemas). No MCP import here: these are plain functions over the store,
-plans and proposals, so they are tested without a server.
+plans and proposals, so they are tested without a server. The original's words to its
+delegates, which the prepare_parallel_* payloads carry, are in `mcp_delegate_formats`.
 """
 
 from __future__ import annotations
@@ -33,39 +34,17 @@ from workos_tui.core.run_models import (
     TaskAnalysis,
 )
 from workos_tui.core.store import NotFoundError, Store, WorkspaceError
+from workos_tui.mcp_delegate_formats import (
+    ACCEPTED_RESULT_FORMS,
+    ANALYSIS_OUTPUTS,
+    BACKLOG_CHECKS,
+    BACKLOG_DELEGATE_TASK,
+    LOOSE_BACKLOG_FORMAT,
+    PLANNING_OUTPUTS,
+)
 
 CODE_OF: dict[Status, str] = {status: code for code, status in STATUS_CODES.items()}
 DEFAULT_ESTIMATE = 30  # what the original assumed for a task without an estimate
-
-ANALYSIS_OUTPUTS = {
-    "priority": "Priority balance assessment, overload warnings, recommendations",
-    "category": "Category distribution, time estimates by category, balance recommendations",
-    "blockers": "Blocker summary, suggested actions to unblock, task dependencies",
-    "goal_alignment": "Goal alignment score, tasks not supporting goals, recommendations",
-    "time_estimates": "Total workload hours, realistic completion timeline, overcommitment "
-    "warnings",
-}
-PLANNING_OUTPUTS = {
-    "priority_focus": "Top 3 tasks to focus on today with reasoning",
-    "momentum": "Tasks to continue, quick wins, momentum opportunities",
-    "goal_progress": "Goal-aligned task recommendations",
-}
-LOOSE_BACKLOG_FORMAT = {
-    "item": "original item text",
-    "item_id": "the item's id from item_ids (optional; matched by text when missing)",
-    "is_duplicate": "boolean",
-    "similar_to": "list of similar task titles (or ids)",
-    "is_ambiguous": "boolean",
-    "clarification_needed": "list of questions if ambiguous",
-    "suggested_category": "category",
-    "suggested_priority": "P0-P3",
-    "estimated_time": "minutes",
-    "ready_to_create": "boolean",
-}
-ACCEPTED_RESULT_FORMS = (
-    "Each delegate result may be the loose format above, the strict schema, or either one "
-    'wrapped as {"identifier": ..., "result": ...}.'
-)
 
 
 # --- entities --------------------------------------------------------------------
@@ -320,15 +299,8 @@ def backlog_preparation(plan: RunPlan, store: Store) -> dict[str, Any]:
         "existing_tasks_count": len(existing),
         "existing_tasks": existing[:50],
         "delegate_instructions": {
-            "task": "Analyze this backlog item for duplicate detection, categorization, "
-            "and task creation",
-            "check_for": [
-                "Similarity to existing tasks (flag if >60% similar)",
-                "Ambiguity (flag if too vague)",
-                f"Appropriate category ({', '.join(CATEGORIES)})",
-                "Suggested priority (P0-P3)",
-                "Estimated time in minutes",
-            ],
+            "task": BACKLOG_DELEGATE_TASK,
+            "check_for": list(BACKLOG_CHECKS),
             "output_format": LOOSE_BACKLOG_FORMAT,
             "strict_output_format": BacklogTriage.model_json_schema(),
             "accepted_forms": ACCEPTED_RESULT_FORMS,
