@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -23,6 +24,11 @@ from workos_tui.core.models import (
     format_validation_error,
 )
 from workos_tui.core.store import WorkspaceError
+
+# Markdown lines every Markdown reader here shares: a list item (bullet or number) with its
+# indent, and an ATX heading with its level.
+MD_LIST_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
+MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
 Table = Literal["tasks", "backlog", "goals", "notes", "plans"]
 Entity = Task | BacklogItem | Goal | Note | DayPlan

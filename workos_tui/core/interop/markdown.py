@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from workos_tui.core.interop.common import (
+    MD_HEADING,
+    MD_LIST_ITEM,
     Incoming,
     Occurrences,
     ParseResult,
@@ -25,8 +27,6 @@ from workos_tui.core.store import Store
 
 SYSTEM = "markdown"
 CHECKBOX = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s+(.*)$")
-_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _HEADING_PRIORITY = re.compile(r"^(P[0-3])\b")
 _SEP = " · "
 
@@ -82,7 +82,7 @@ def _parse_tasks(path: Path, text: str) -> ParseResult:
     priority: Priority | None = None
     parents: list[tuple[int, str]] = []  # (indent, title) of open checkbox items
     for line_no, raw in enumerate(text.splitlines(), 1):
-        if m := _HEADING.match(raw):
+        if m := MD_HEADING.match(raw):
             pm = _HEADING_PRIORITY.match(m.group(2))
             priority = pm.group(1) if pm else None  # type: ignore[assignment]
             parents = []
@@ -90,7 +90,7 @@ def _parse_tasks(path: Path, text: str) -> ParseResult:
         m = CHECKBOX.match(raw)
         if not m:
             # The export's "  - goal: X" under a task links the goal back on import.
-            item = _ITEM.match(raw)
+            item = MD_LIST_ITEM.match(raw)
             if item and item.group(2).startswith("goal: ") and result.records and parents:
                 result.records[-1].goal_titles = [item.group(2)[6:].strip()]
             continue

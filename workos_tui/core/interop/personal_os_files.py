@@ -14,11 +14,10 @@ from typing import Any
 
 import yaml
 
-from workos_tui.core.interop.common import Incoming, ParseResult, build, split_title
+from workos_tui.core.interop.common import MD_HEADING, Incoming, ParseResult, build, split_title
 from workos_tui.core.models import CATEGORIES, Note, Task, parse_priority, parse_status
 
 SYSTEM = "personal_os"
-HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _CATEGORY_ALIASES = {"content": "writing"}
 
 
@@ -64,7 +63,7 @@ def split_front_matter(text: str, where: str) -> tuple[dict[str, Any] | None, st
 
 def _first_heading(body: str) -> str | None:
     for line in body.splitlines():
-        if m := HEADING.match(line):
+        if m := MD_HEADING.match(line):
             return m.group(2)
     return None
 

@@ -13,11 +13,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from workos_tui.core.interop.common import Incoming, ParseResult, build, split_title
-from workos_tui.core.interop.personal_os_files import HEADING
+from workos_tui.core.interop.common import (
+    MD_HEADING,
+    MD_LIST_ITEM,
+    Incoming,
+    ParseResult,
+    build,
+    split_title,
+)
 from workos_tui.core.models import BacklogItem, Goal
 
-_ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
 _BOX = re.compile(r"^\[([ xX])\]\s+(.*)$")
 _ALL_DONE = re.compile(r"^all done!?\W*$", re.IGNORECASE)
 
@@ -26,7 +31,9 @@ def read_goals(text: str, rel: str, result: ParseResult) -> None:
     """Each top-level heading or list item becomes a goal (see the module docstring)."""
     lines = text.splitlines()
     headings = [
-        (i, len(m.group(1)), m.group(2)) for i, ln in enumerate(lines) if (m := HEADING.match(ln))
+        (i, len(m.group(1)), m.group(2))
+        for i, ln in enumerate(lines)
+        if (m := MD_HEADING.match(ln))
     ]
     # A lone `# Goals …` at the top is the document's title, not a goal.
     if headings and headings[0][1] == 1 and sum(1 for h in headings if h[1] == 1) == 1:
@@ -43,7 +50,7 @@ def read_goals(text: str, rel: str, result: ParseResult) -> None:
             for line_no, text_, sub, done in items:
                 _add_goal(result, f"{rel} line {line_no}", text_, "\n".join(sub), done)
         elif start >= 0 and level == top:
-            prose = [ln.strip() for _, ln in body if ln.strip() and not HEADING.match(ln)]
+            prose = [ln.strip() for _, ln in body if ln.strip() and not MD_HEADING.match(ln)]
             prose = [p for p in prose if p.strip("-*_ ")]
             _add_goal(result, f"{rel} line {start + 1}", heading, "\n".join(prose), False)
 
@@ -51,8 +58,8 @@ def read_goals(text: str, rel: str, result: ParseResult) -> None:
 def _top_items(body: list[tuple[int, str]]) -> list[tuple[int, str, list[str], bool]]:
     items: list[tuple[int, str, list[str], bool]] = []
     for i, line in body:
-        m = _ITEM.match(line)
-        if not m or HEADING.match(line):
+        m = MD_LIST_ITEM.match(line)
+        if not m or MD_HEADING.match(line):
             continue
         text = m.group(2).strip()
         if line[: len(m.group(1))].expandtabs(4) == "" and not m.group(1):
@@ -81,15 +88,15 @@ def _add_goal(result: ParseResult, where: str, text: str, description: str, done
 
 def read_backlog(text: str, rel: str, result: ParseResult) -> None:
     lines = text.splitlines()
-    has_bullets = any(_ITEM.match(ln) for ln in lines)
+    has_bullets = any(MD_LIST_ITEM.match(ln) for ln in lines)
     current: list[Any] | None = None  # [where, text, subitems]
     in_done = False  # the sub-items of a done item are done with it
     items: list[list[Any]] = []
     for n, line in enumerate(lines, 1):
         stripped = line.strip()
-        if not stripped or HEADING.match(line) or stripped.startswith(("---", ">", "<!--")):
+        if not stripped or MD_HEADING.match(line) or stripped.startswith(("---", ">", "<!--")):
             continue
-        m = _ITEM.match(line)
+        m = MD_LIST_ITEM.match(line)
         if m:
             indent, text = m.group(1), m.group(2).strip()
         elif not has_bullets:
