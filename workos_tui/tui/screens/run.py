@@ -31,11 +31,14 @@ from workos_tui.tui.widgets.run_totals import RunTotals
 from workos_tui.tui.widgets.safe import clean
 
 REPAINT_HZ = 20
-# Cards repainted per tick, those waiting longest first. Repainting all 50 streaming cards
-# every tick cost textual 150-250 ms a frame on 2 cores (p99 loop lateness 270 ms in
-# benchmarks/bench_tui.py); 5 a tick keeps it near 50 ms, and each of 50 streaming cards
-# still updates twice a second (a run of 5 or fewer, 20 times).
-MAX_CARDS_PER_TICK = 5
+# Textual redraws, each frame, the box around everything that changed in it: two cards far
+# apart (or a card and the totals line) redraw every card between them. So a tick repaints
+# the dirty cards of one grid row only (at most one per column), the row waiting longest
+# first, and the totals line gets ticks of its own. Repainting every dirty card each tick
+# cost 150-250 ms a frame with 50 streaming cards (benchmarks/bench_tui.py).
+MAX_COLUMNS = 4
+MAX_CARDS_PER_TICK = MAX_COLUMNS
+TOTALS_EVERY = 4  # ticks: the totals line repaints 5 times a second at most
 CARD_WIDTH = 40  # columns per card when choosing how many fit side by side
 RunnerFactory = Callable[[], Any]  # returns a core Runner (run(plan), cancel(id))
 
@@ -76,6 +79,8 @@ class RunScreen(Screen[None]):
         self._totals_dirty = True
         self._cards: dict[str, DelegateCard] = {}
         self._last_second = -1
+        self._ticks = 0
+        self._row: dict[str, int] = {}  # card id -> its grid row, for one-row repaints
         self._painted_seq: dict[str, int] = {}  # card id -> when it was last repainted
         self._paint_seq = 0
         self.pending: deque[RunEvent] = deque()
@@ -106,8 +111,9 @@ class RunScreen(Screen[None]):
         self._fit_columns(event.size.width)
 
     def _fit_columns(self, width: int) -> None:
-        self.columns = max(1, min(4, width // CARD_WIDTH))
+        self.columns = max(1, min(MAX_COLUMNS, width // CARD_WIDTH))
         self.query_one("#cards", Grid).styles.grid_size_columns = self.columns
+        self._row = {sid: i // self.columns for i, sid in enumerate(self.states)}
 
     # -- the workers -------------------------------------------------------------
 
@@ -197,8 +203,9 @@ class RunScreen(Screen[None]):
             return
         self.finished = True
         self.ended_at = self.now()
-        self._repaint(everything=True)
-        self._repaint_timer.pause()  # nothing streams until a retry resumes it
+        self._paint_totals(self.ended_at)
+        self._totals_dirty = False
+        # The timer paints the cards left dirty, a row a tick, then pauses itself.
         succeeded = [r for r in self.results.values() if r.status == "succeeded"]
         if not succeeded:
             why = "cancelled" if self.cancelled else "no delegate succeeded"
@@ -234,27 +241,33 @@ class RunScreen(Screen[None]):
 
     # -- painting ------------------------------------------------------------------
 
-    def _repaint(self, *, everything: bool = False) -> None:
+    def _repaint(self) -> None:
         now = self.now()
         second = int(now)
-        tick = second != self._last_second  # running cards show seconds: repaint once a second
-        self._last_second = second
-        if tick:
+        if second != self._last_second:  # running cards show seconds: repaint once a second
+            self._last_second = second
+            self._totals_dirty = True
             for state in self.states.values():
                 if state.state in ("running", "retrying"):
                     state.dirty = True
-        dirty = [s for s in self.states.values() if s.dirty]
-        if not everything:
-            dirty.sort(key=lambda s: self._painted_seq.get(s.id, 0))
-            dirty = dirty[:MAX_CARDS_PER_TICK]
-        for state in dirty:
-            self._cards[state.id].sync()
-            self._paint_seq += 1
-            self._painted_seq[state.id] = self._paint_seq
-            self.repaints += 1
-        if self._totals_dirty or tick:
+        self._ticks += 1
+        if self._totals_dirty and self._ticks % TOTALS_EVERY == 0:
             self._paint_totals(now)
             self._totals_dirty = False
+            return
+        dirty = [s for s in self.states.values() if s.dirty]
+        if not dirty:
+            if self.finished and not self._totals_dirty:
+                self._repaint_timer.pause()  # nothing streams until a retry resumes it
+            return
+        oldest = min(dirty, key=lambda s: self._painted_seq.get(s.id, 0))
+        row = self._row[oldest.id]
+        for state in dirty:
+            if self._row[state.id] == row:
+                self._cards[state.id].sync()
+                self._paint_seq += 1
+                self._painted_seq[state.id] = self._paint_seq
+                self.repaints += 1
 
     def _paint_totals(self, now: float) -> None:
         self.query_one(RunTotals).show(

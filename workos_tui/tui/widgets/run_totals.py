@@ -62,4 +62,4 @@ class RunTotals(Static):
         if aborted:
             text.append_text(Text.assemble("  · ", safe_text(aborted, look.error)))
         text.no_wrap, text.overflow = True, "ellipsis"
-        self.update(text)
+        self.update(text, layout=False)  # one line, fixed size: no relayout of 50 cards
