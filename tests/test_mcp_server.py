@@ -606,6 +606,24 @@ async def test_tui_and_server_writing_at_once_lose_nothing(store: Store, db_path
         assert (await empty.ok("process_backlog"))["count"] == 2 * n
 
 
+async def test_temp_files_of_a_killed_server_are_swept(store: Store) -> None:
+    """A server killed mid-write leaves `.<sidecar>.<random>.tmp`; the next one that writes
+    proposals removes it (it holds the sidecar's lock, so no writer is using it)."""
+    sidecar = sidecar_path(store.path)
+    left = sidecar.with_name(f".{sidecar.name}.k1ll3d.tmp")
+    left.write_text('{"seq": 1, "entries": {')
+    store.add_backlog_item("Call the bank")
+    async with connect(store) as client:
+        out = await client.ok(
+            "aggregate_parallel_results",
+            operation_type="backlog_processing",
+            delegate_results=[{"item": "Call the bank", "ready_to_create": True}],
+        )
+    assert not left.exists()
+    assert out["proposal_id"] in json.loads(sidecar.read_text())["entries"]
+    assert [p.name for p in store.path.parent.glob(".*.tmp")] == []
+
+
 async def test_damaged_proposal_sidecar_is_set_aside_not_fatal(store: Store) -> None:
     sidecar = sidecar_path(store.path)
     sidecar.write_text("{not json")

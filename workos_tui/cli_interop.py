@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +15,7 @@ from workos_tui.core.interop import (
     import_path,
     normalize_format,
 )
+from workos_tui.core.storage import write_atomically
 from workos_tui.core.store import Store, WorkspaceError
 from workos_tui.core.textsafety import clean_text
 
@@ -120,17 +118,6 @@ def write_private(path: Path, text: str) -> None:
     if path.is_dir():
         raise WorkspaceError(f"{path}: is a folder")
     try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        write_atomically(path, text.encode("utf-8"))
     except OSError as e:
-        raise WorkspaceError(f"{path}: cannot write: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            os.fchmod(f.fileno(), 0o600)
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         raise WorkspaceError(f"{path}: cannot write: {e.strerror or e}") from None

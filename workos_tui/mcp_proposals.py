@@ -7,11 +7,8 @@ same crash-safe way as the workspace (temp file, fsync, replace) under its own l
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +16,7 @@ from filelock import FileLock
 from pydantic import BaseModel, Field, ValidationError
 
 from workos_tui.core.run_models import Proposal
+from workos_tui.core.storage import remove_stale_temps, write_atomically
 from workos_tui.core.store import NotFoundError
 
 KEEP = 50  # proposals kept; older ones are forgotten (their changes are in the journal)
@@ -42,6 +40,7 @@ class ProposalBook:
         self.path = sidecar_path(workspace)
         self.keep = keep
         self._lock = FileLock(str(self.path) + ".lock", thread_local=False)
+        self._swept = False
 
     # -- file ----------------------------------------------------------------
 
@@ -59,18 +58,10 @@ class ProposalBook:
         return data
 
     def _write(self, data: dict[str, Any]) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                os.fchmod(f.fileno(), 0o600)
-                json.dump(data, f, ensure_ascii=False)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        if not self._swept:  # temp files of a server killed mid-write (we hold the lock)
+            remove_stale_temps(self.path)
+            self._swept = True
+        write_atomically(self.path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
     def _entry(self, data: dict[str, Any], proposal_id: str) -> BookEntry:
         raw = data["entries"].get(proposal_id.strip())

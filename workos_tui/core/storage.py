@@ -69,22 +69,7 @@ class AtomicJSONStorage(Storage):
         own["digest"] = _digest(prefix)
         payload = prefix + (b"," if len(prefix) > 1 else b"") + b'"meta":' + orjson.dumps(meta)
         payload += b"}"
-        directory = self.path.parent
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{self.path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                os.fchmod(f.fileno(), 0o600)
-                f.write(payload)
-                f.flush()
-                os.fsync(f.fileno())
-            if self.path.exists():
-                _keep_backup(self.path)
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        _fsync_dir(directory)
+        write_atomically(self.path, payload, keep_backup=True)
 
     trusted = False
 
@@ -123,6 +108,29 @@ def _keep_backup(path: Path) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def write_atomically(path: Path, payload: bytes, *, keep_backup: bool = False) -> None:
+    """Replace `path` with `payload` so that a crash at any instant leaves the old file or
+    the new one, never a torn one: a private temp file beside it, fsync, rename, fsync the
+    folder. With `keep_backup`, `<file>.bak` points at the version being replaced. A temp
+    file a killed writer leaves behind is named for `remove_stale_temps`."""
+    directory = path.parent
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), 0o600)
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        if keep_backup and path.exists():
+            _keep_backup(path)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(directory)
 
 
 def remove_stale_temps(path: Path) -> None:
