@@ -29,6 +29,7 @@ from benchlib import (
     fake_env,
     generate_workspace,
     median,
+    run_to_end,
     table,
     write_results,
 )
@@ -71,18 +72,9 @@ def new_engine() -> AnthropicEngine:
 
 async def run_window(plan: RunPlan, concurrency: int, *, adaptive: bool = True) -> dict[str, Any]:
     """Ours (and, with a window of 1, sequential): the Runner's sliding window."""
-    engine = new_engine()
-    runner = Runner(engine, concurrency=concurrency, adaptive=adaptive)
     start = time.perf_counter()
-    final: RunFinished | None = None
-    try:
-        async for event in runner.run(plan):
-            if isinstance(event, RunFinished):
-                final = event
-    finally:
-        await engine.aclose()
+    final = await run_to_end(new_engine(), plan, concurrency=concurrency, adaptive=adaptive)
     wall = elapsed(start)
-    assert final is not None
     failed = [r for r in final.results if r.status != "succeeded"]
     return {"wall_s": wall, "failed": len(failed), "errors": [r.error for r in failed][:3]}
 
@@ -322,7 +314,9 @@ async def main(only: set[str], sizes: tuple[int, ...]) -> None:
                 "rows": rows,
             }
             print(scaling_table(rows))
-            plot(rows, out / "wall_time_vs_n.png")
+            # The README shows the full run's plot; a partial run (--sizes) gets its own file.
+            partial = "" if sizes == SIZES else "_" + "-".join(map(str, sizes))
+            plot(rows, out / f"wall_time_vs_n{partial}.png")
         if "2" in only:
             print("\n2. rate-limited server (4 in flight; 429 with retry-after beyond)")
             rl = await bench_rate_limited(workdir)
@@ -354,7 +348,7 @@ async def main(only: set[str], sizes: tuple[int, ...]) -> None:
                     [[ov["n"], ov["cpu_ms_per_delegate"], ov["wall_ms_per_delegate"]]],
                 )
             )
-    suffix = "" if only == {"1", "2", "3"} else "_" + "".join(sorted(only))
+    suffix = "" if only == {"1", "2", "3"} and sizes == SIZES else "_" + "".join(sorted(only))
     write_results(f"bench_runner{suffix}", results)
 
 

@@ -18,17 +18,15 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from benchlib import FakeServer, fake_env, table, write_results
+from benchlib import FakeServer, fake_env, run_to_end, table, write_results
 
 import workos_tui.core.engines.anthropic as anthropic_engine
 import workos_tui.core.engines.anthropic_request as anthropic_request
 from workos_tui.core.config import Config
 from workos_tui.core.demo import write_demo
-from workos_tui.core.events import RunFinished
 from workos_tui.core.operations import prepare_backlog_processing
 from workos_tui.core.pricing import CACHE_WRITE_MULTIPLIER, price_for
 from workos_tui.core.run_models import RunPlan, Usage
-from workos_tui.core.runner import Runner
 
 _cached_system_blocks = anthropic_engine.system_blocks
 
@@ -41,15 +39,7 @@ def uncached_system_blocks(plan: RunPlan) -> list[dict[str, Any]]:
 
 async def run(plan: RunPlan) -> tuple[Usage, int, int]:
     engine = anthropic_engine.AnthropicEngine(store=None, config=Config(engine="anthropic"))
-    runner = Runner(engine, concurrency=10)
-    final: RunFinished | None = None
-    try:
-        async for event in runner.run(plan):
-            if isinstance(event, RunFinished):
-                final = event
-    finally:
-        await engine.aclose()
-    assert final is not None
+    final = await run_to_end(engine, plan, concurrency=10)
     ok = sum(1 for r in final.results if r.status == "succeeded")
     return final.usage, ok, len(final.results)
 

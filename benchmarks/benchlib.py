@@ -258,3 +258,21 @@ def _phrase(rng: random.Random, n: int) -> str:
 
 def elapsed(start: float) -> float:
     return time.perf_counter() - start
+
+
+async def run_to_end(engine: Any, plan: Any, **runner_options: Any) -> Any:
+    """Run `plan` through a fresh `Runner` on `engine` (closed afterwards); the RunFinished.
+
+    No aggregation: the benchmarks time the delegates, not the proposal."""
+    from workos_tui.core.events import RunFinished
+    from workos_tui.core.runner import Runner
+
+    final: RunFinished | None = None
+    try:
+        async for event in Runner(engine, **runner_options).run(plan):
+            if isinstance(event, RunFinished):
+                final = event
+    finally:
+        await engine.aclose()
+    assert final is not None
+    return final
