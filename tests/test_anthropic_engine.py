@@ -25,7 +25,13 @@ from workos_tui.core.engines.anthropic import (
     ReadableJSON,
     retry_after_from,
 )
-from workos_tui.core.events import DelegateDelta, DelegateRetrying, RunFinished
+from workos_tui.core.events import (
+    ConcurrencyChanged,
+    DelegateDelta,
+    DelegateRetrying,
+    DelegateSucceeded,
+    RunFinished,
+)
 from workos_tui.core.operations.prepare import prepare
 from workos_tui.core.pricing import estimate_cost, estimate_run_cost, price_for
 from workos_tui.core.run_models import BacklogTriage, DelegateSpec, RunPlan, Usage
@@ -246,6 +252,21 @@ async def test_adaptive_window_beats_a_fixed_one_under_a_4_request_server(
     fixed_429 = fake.rate_limited["concurrency"]
     assert all(r.status == "succeeded" for r in adaptive.results)
     assert adaptive_429 * 2 < fixed_429, (adaptive_429, fixed_429)
+
+
+async def test_slow_start_opens_on_response_starts_not_whole_answers(
+    fake: FakeAnthropic,
+) -> None:
+    """A server that says nothing of its limits: each response start widens the window,
+    so it is fully open long before the first answer is complete."""
+    fake.latency = lambda rng: 0.3  # spread over each answer's events
+    _, events = await run(engine(None), synthetic_plan(20))
+    windows = [e.limit for e in events if isinstance(e, ConcurrencyChanged)]
+    first_done = next(i for i, e in enumerate(events) if isinstance(e, DelegateSucceeded))
+    opened = next(
+        i for i, e in enumerate(events) if isinstance(e, ConcurrencyChanged) and e.limit == 10
+    )
+    assert windows[:7] == [4, 5, 6, 7, 8, 9, 10] and opened < first_done  # 4: it opens
 
 
 # --- caching, repair, lookups, cancel -------------------------------------------------

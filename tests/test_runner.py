@@ -10,6 +10,7 @@ from contextlib import aclosing
 import pytest
 
 from tests.scripted_engine import Script, ScriptedEngine
+from workos_tui.core.concurrency import AdaptiveWindow
 from workos_tui.core.engines.base import TransientError
 from workos_tui.core.events import (
     ConcurrencyChanged,
@@ -404,6 +405,28 @@ def test_a_level_that_was_accepted_and_now_fails_is_halved() -> None:
     assert r.limit == 1  # never below one, never above the evidence
     r._rate_limited(5, accepted=3)
     assert r.limit == 1
+
+
+def test_slow_start_widens_on_acceptance_only_while_the_server_has_room() -> None:
+    window = AdaptiveWindow(10, slow_start=True)
+    seqs = [window.send() for _ in range(4)]
+    # The server has room for 3 more, but our 3 other requests may not have reached it.
+    assert window.accepted(seqs[0], headroom=3) is None
+    assert window.accepted(seqs[1], headroom=0) is None  # full
+    # Room for 4 while 2 of ours are unaccepted: one more.
+    change = window.accepted(seqs[2], headroom=4)
+    assert change is not None and change.limit == 5
+    # A server that does not say: each acceptance widens by one.
+    change = window.accepted(seqs[3], headroom=None)
+    assert change is not None and change.limit == 6
+    # A success of an accepted request does not widen it a second time...
+    assert window.succeeded(accepted=True) is None
+    # ...while engines that never report acceptance still grow per success.
+    change = window.succeeded()
+    assert change is not None and change.limit == 7
+    # After a rate limit, acceptance no longer moves the window (additive increase does).
+    assert window.rate_limited(window.epoch, accepted=3) is not None
+    assert window.accepted(window.send(), headroom=None) is None
 
 
 def test_the_window_never_exceeds_concurrency() -> None:

@@ -2,9 +2,10 @@
 be, a limit moved by rate limits and successes the way TCP moves its congestion window.
 
 - slow start (for engines behind a rate-limited API, `slow_start`): the window opens at
-  `SLOW_START_WINDOW` and grows by one per success, so it doubles with each window's worth
-  of successes, until the first rate limit or `concurrency`. Other engines start at full
-  width;
+  `SLOW_START_WINDOW` and grows by one per request the server accepts while it says it
+  has room (its requests-remaining, less our requests it may not have counted yet), or by
+  one per success for engines that do not report acceptance; so it doubles every response
+  start, until the first rate limit or `concurrency`. Other engines start at full width;
 - on a rate limit the window drops to what the server evidently accepted (the requests that
   were in flight before the rejected one; half the window when there were none), and that
   level becomes the ceiling; a level that had been accepted and now fails is at least
@@ -35,6 +36,7 @@ class AdaptiveWindow:
     """The window for one run; each move returns the `ConcurrencyChanged` to report."""
 
     __slots__ = (
+        "_accepted",
         "_active",
         "_ceiling",
         "_probe_windows",
@@ -57,6 +59,7 @@ class AdaptiveWindow:
         self._probe_windows = PROBE_WINDOWS
         self._sent = 0  # requests sent so far (a request's sequence number)
         self._active: set[int] = set()  # sequence numbers of the requests in flight
+        self._accepted: set[int] = set()  # of those, the ones the server has taken
         self._room: list[asyncio.Future[None]] = []  # retries waiting for the window
 
     # -- the requests in flight ------------------------------------------------------
@@ -81,6 +84,7 @@ class AdaptiveWindow:
     def done(self, seq: int) -> None:
         """Request `seq` is over, however it ended: its place frees up."""
         self._active.discard(seq)
+        self._accepted.discard(seq)
         if self._room:
             waiters, self._room = self._room, []
             for waiter in waiters:
@@ -124,13 +128,26 @@ class AdaptiveWindow:
         self._successes = 0
         return ConcurrencyChanged(new, reason)
 
-    def succeeded(self) -> ConcurrencyChanged | None:
-        """A delegate succeeded: grow the window when its streak has earned it."""
-        if self.limit >= self.concurrency:
+    def accepted(self, seq: int, headroom: int | None) -> ConcurrencyChanged | None:
+        """The server took request `seq` and says it has room for `headroom` more (None:
+        it does not say). In slow start that is enough to widen the window by one, when
+        the room is more than our requests it may not have counted yet."""
+        self._accepted.add(seq)
+        if self._ceiling is not None or self.limit >= self.concurrency:
+            return None
+        if headroom is not None and headroom <= len(self._active - self._accepted):
+            return None
+        self.limit += 1
+        return ConcurrencyChanged(self.limit, "slow start: the server took a request")
+
+    def succeeded(self, accepted: bool = False) -> ConcurrencyChanged | None:
+        """A delegate succeeded: grow the window when its streak has earned it. In slow
+        start a request the server was seen to accept has already moved the window."""
+        if self.limit >= self.concurrency or (accepted and self._ceiling is None):
             return None
         self._successes += 1
         limit, refused = self.limit, self._refused_at
-        if self._ceiling is None:  # slow start: +1 per success doubles the window per round
+        if self._ceiling is None:  # slow start, for engines that do not report acceptance
             reason = "slow start: window grown by one"
         elif refused is not None and limit < refused <= limit + 1:
             # The next step is where the server refused last: only after a long streak.

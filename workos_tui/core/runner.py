@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from workos_tui.core.concurrency import AdaptiveWindow
 from workos_tui.core.delegate_record import DelegateRecord
 from workos_tui.core.engines.base import (
+    Accepted,
     Attempt,
     DelegateFailedError,
     Delta,
@@ -108,7 +109,7 @@ class Runner:
         for d in self._delegates:
             emit(DelegateQueued(d.spec.id, d.spec.label))
         if self.limit < self.concurrency:
-            emit(ConcurrencyChanged(self.limit, "slow start: +1 per success up to the limit"))
+            emit(ConcurrencyChanged(self.limit, "slow start: widens as the server takes requests"))
         self._fill()
         try:
             while True:
@@ -239,8 +240,8 @@ class Runner:
         if self.adaptive and (change := self._window.rate_limited(epoch, accepted)):
             self._emit(change)
 
-    def _succeeded_once(self) -> None:
-        if self.adaptive and (change := self._window.succeeded()):
+    def _succeeded_once(self, accepted: bool = False) -> None:
+        if self.adaptive and (change := self._window.succeeded(accepted)):
             self._emit(change)
 
     # -- one delegate --------------------------------------------------------------
@@ -302,7 +303,7 @@ class Runner:
             emit(DelegateStarted(spec.id, number))
             try:
                 try:
-                    raw = await self._stream_once(d, Attempt(number, repair))
+                    raw, accepted = await self._stream_once(d, Attempt(number, repair), seq)
                 finally:
                     window.done(seq)
             except TransientError as e:
@@ -341,15 +342,19 @@ class Runner:
                 emit(DelegateRetrying(spec.id, number, f"invalid output: {problem}", 0.0))
                 continue
             elapsed = d.elapsed()
-            self._succeeded_once()
+            self._succeeded_once(accepted)
             succeeded = d.succeed(model, elapsed)
             self._remaining -= 1
             emit(succeeded)
             return
 
-    async def _stream_once(self, d: DelegateRecord, attempt: Attempt) -> FinalOutput:
+    async def _stream_once(
+        self, d: DelegateRecord, attempt: Attempt, seq: int
+    ) -> tuple[FinalOutput, bool]:
+        """One attempt's output, and whether the engine reported the server taking it."""
         stream = self.engine.stream(d.spec, self._plan, attempt)  # type: ignore[arg-type]
         final: FinalOutput | None = None
+        accepted = False
         delegate_id = d.spec.id
         events = self._events
         wake = self._wake
@@ -361,6 +366,11 @@ class Runner:
                         wake.set()
                 elif isinstance(item, FinalOutput):
                     final = item
+                elif isinstance(item, Accepted) and not accepted:
+                    accepted = True
+                    if self.adaptive and (change := self._window.accepted(seq, item.headroom)):
+                        self._emit(change)
+                        self._fill()  # the wider window has room now, not at the next finish
         finally:
             aclose = getattr(stream, "aclose", None)
             if aclose is not None:
@@ -368,7 +378,7 @@ class Runner:
         if final is None:
             raise _NoOutputError
         d.usage = d.usage + final.usage
-        return final
+        return final, accepted
 
     def _backoff(self, failures: int, retry_after: float | None) -> float:
         return backoff(

@@ -33,10 +33,12 @@ from workos_tui.core.engines.anthropic_response import (
     ReadableJSON,
     SwitchToJSON,
     classify_error,
+    requests_remaining,
     retry_after_from,
     usage_of,
 )
 from workos_tui.core.engines.base import (
+    Accepted,
     Attempt,
     DelegateFailedError,
     Delta,
@@ -141,7 +143,7 @@ class AnthropicEngine:
 
     async def stream(
         self, spec: DelegateSpec, plan: RunPlan, attempt: Attempt
-    ) -> AsyncIterator[Delta | FinalOutput]:
+    ) -> AsyncIterator[Accepted | Delta | FinalOutput]:
         for _ in range(2):
             try:
                 async for item in self._attempt(spec, plan, attempt):
@@ -153,7 +155,7 @@ class AnthropicEngine:
 
     async def _attempt(
         self, spec: DelegateSpec, plan: RunPlan, attempt: Attempt
-    ) -> AsyncIterator[Delta | FinalOutput]:
+    ) -> AsyncIterator[Accepted | Delta | FinalOutput]:
         usage = Usage()
         forced = self.forced_tool()
         lookups = self.store is not None
@@ -231,7 +233,7 @@ class AnthropicEngine:
 
     async def _turn(
         self, params: dict[str, Any], usage: Usage, plan: RunPlan
-    ) -> AsyncIterator[Delta | Usage | _TurnDone]:
+    ) -> AsyncIterator[Accepted | Delta | Usage | _TurnDone]:
         """One streamed request; yields readable deltas, the running usage, then the message."""
         readable = ReadableJSON()
         primer = self._primers.get(id(plan))
@@ -241,6 +243,7 @@ class AnthropicEngine:
         try:
             async with stream_cm as stream:
                 self._reached_server = True
+                yield Accepted(requests_remaining(stream.response.headers))
                 async for event in stream:
                     if event.type == "message_start" and primer is not None:
                         primer.set()

@@ -125,6 +125,14 @@ def retry_after_from(headers: httpx2.Headers | None) -> float | None:
     return None
 
 
+def requests_remaining(headers: httpx2.Headers | None) -> int | None:
+    """The requests the API says it would still take now, when it says."""
+    with contextlib.suppress(TypeError, ValueError):
+        if headers is not None and (value := headers.get("anthropic-ratelimit-requests-remaining")):
+            return max(0, int(value))
+    return None
+
+
 def _remaining_hint(headers: httpx2.Headers | None) -> str:
     if headers is None:
         return ""

@@ -1,7 +1,8 @@
 """The engine interface: how the runner asks one delegate for its output.
 
 An engine turns a `DelegateSpec` into a stream of `Delta`s (text a person can read as it
-forms) ending in exactly one `FinalOutput` (the raw output, validated by the runner).
+forms) ending in exactly one `FinalOutput` (the raw output, validated by the runner). An
+engine behind a rate-limited API also says when the server took a request (`Accepted`).
 Engines signal trouble with the exceptions below; the runner owns retries and timing.
 """
 
@@ -19,6 +20,16 @@ class Delta:
     """A piece of streamed text; engines send whole short lines where they can."""
 
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """The server took the request: its response has started. `headroom` is how many more
+    requests the server says it would take now (its requests-remaining), None when it
+    does not say. The runner's slow start widens on this, one response-start after
+    sending, instead of waiting for whole answers."""
+
+    headroom: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +96,7 @@ class Engine(Protocol):
 
     def stream(
         self, spec: DelegateSpec, plan: RunPlan, attempt: Attempt
-    ) -> AsyncIterator[Delta | FinalOutput]:
+    ) -> AsyncIterator[Delta | Accepted | FinalOutput]:
         """Run one attempt of one delegate. Must end with exactly one FinalOutput."""
         ...
 
