@@ -610,7 +610,7 @@ async def test_temp_files_of_a_killed_server_are_swept(store: Store) -> None:
     """A server killed mid-write leaves `.<sidecar>.<random>.tmp`; the next one that writes
     proposals removes it (it holds the sidecar's lock, so no writer is using it)."""
     sidecar = sidecar_path(store.path)
-    left = sidecar.with_name(f".{sidecar.name}.k1ll3d.tmp")
+    left = sidecar.with_name(f".{sidecar.name}.k1ll3d00.tmp")
     left.write_text('{"seq": 1, "entries": {')
     store.add_backlog_item("Call the bank")
     async with connect(store) as client:

@@ -62,6 +62,16 @@ def test_ids_are_never_reused_even_after_undo(db_path: Path) -> None:
     assert s.put(Task(title="a")).id == "T3"
 
 
+def test_opening_sweeps_only_the_workspace_s_own_stale_temp_files(db_path: Path) -> None:
+    Store(db_path).add_backlog_item("first")
+    own = db_path.with_name(f".{db_path.name}.x1y2z3w4.tmp")  # a writer killed mid-write
+    sidecar = db_path.with_name(f".{db_path.name}.proposals.json.x1y2z3w4.tmp")  # not ours
+    for path in (own, sidecar):
+        path.write_text("{")
+    assert [b.text for b in Store(db_path).backlog()] == ["first"]
+    assert not own.exists() and sidecar.exists()
+
+
 def test_failure_between_temp_write_and_replace_leaves_old_file(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

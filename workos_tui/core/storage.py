@@ -134,10 +134,12 @@ def write_atomically(path: Path, payload: bytes, *, keep_backup: bool = False) -
 
 
 def remove_stale_temps(path: Path) -> None:
-    """Delete temp files a killed writer left behind. Call it only under the workspace
-    lock: writers create them only under that lock, so none of them is in use."""
+    """Delete temp files a killed `write_atomically(path, ...)` left behind. Call it only
+    under the lock that every writer of `path` holds, so none of them is in use. Exactly
+    its names (`mkstemp`'s 8 random characters): `.<path>.proposals.json.<random>.tmp`
+    belongs to another file and its own lock."""
     with contextlib.suppress(OSError):
-        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        for stale in path.parent.glob(f".{glob.escape(path.name)}.{'?' * 8}.tmp"):
             with contextlib.suppress(OSError):
                 stale.unlink()
 

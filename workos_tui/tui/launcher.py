@@ -246,7 +246,7 @@ class RunLauncher:
         if report.errors:
             lines += ["", f"{len(report.errors)} invalid record(s) will be skipped, e.g.:"]
             lines.append(report.errors[0])
-        lines += ["", "One undoable change (u undoes it)."]
+        lines += ["", "One change: undo takes all of it back."]
 
         def answered(yes: bool | None) -> None:
             if not yes:
