@@ -6,11 +6,18 @@ import datetime as dt
 from typing import Any
 
 from workos_tui.core.models import Task
-from workos_tui.core.operations.prepare_briefs import most_relevant, one_line, task_brief
+from workos_tui.core.operations.prepare_briefs import (
+    TASKS_PER_DELEGATE,
+    most_relevant,
+    one_line,
+    task_brief,
+)
 from workos_tui.core.run_models import DelegateSpec, PlanPerspective, RunPlan
 from workos_tui.core.store import Store
 from workos_tui.core.urgency import open_dependencies, urgencies
 
+# A goal's most urgent open tasks: the perspective ranks goals, then picks within them.
+TASKS_PER_GOAL = 20
 KNOWLEDGE_NOTES = 5
 
 PLANNING_INSTRUCTIONS: dict[str, str] = {
@@ -77,10 +84,11 @@ def prepare_daily_planning(
     omitted: dict[str, dict[str, int]] = {"priority_focus": {}, "momentum": {}, "goal_progress": {}}
 
     def briefs(
-        perspective: str, name: str, tasks: list[Task], **extra: Any
+        perspective: str, name: str, tasks: list[Task], limit: int = TASKS_PER_DELEGATE
     ) -> list[dict[str, Any]]:
         """The most urgent first (`actionable` is sorted so), capped per list."""
-        return [brief(t, **extra) for t in most_relevant(name, tasks, omitted[perspective])]
+        shown = most_relevant(name, tasks, omitted[perspective], limit)
+        return [brief(t) for t in shown]
 
     started = [t for t in actionable if t.status == "started"]
     perspectives: dict[str, dict[str, Any]] = {
@@ -117,6 +125,7 @@ def prepare_daily_planning(
                         "goal_progress",
                         f"{g.id} open_tasks",
                         [t for t in actionable if t.goal_id == g.id],
+                        TASKS_PER_GOAL,
                     ),
                 }
             )
