@@ -20,7 +20,7 @@ from pydantic import ValidationError, WithJsonSchema
 from workos_tui import mcp_compat as compat
 from workos_tui.core.config import Config
 from workos_tui.core.models import Note, Task, format_validation_error, parse_priority, parse_status
-from workos_tui.core.store import Store, WorkspaceError
+from workos_tui.core.store import Store, StoreWriteError, WorkspaceError
 from workos_tui.mcp_proposals import ProposalBook
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,6 +43,10 @@ def _tool_errors(store: Store, lock: threading.Lock, fn: F) -> F:
     """Reload the store first; turn anticipated failures into one-line tool errors."""
 
     def translate(e: Exception) -> ToolError:
+        if isinstance(e, StoreWriteError):
+            # The caller is told it failed, so it must stay failed: not saved by a later call.
+            store.discard_unsaved()
+            return ToolError(f"could not save {e.path}: {e.reason}; nothing was changed")
         if isinstance(e, ValidationError):
             return ToolError(format_validation_error(e))
         if isinstance(e, KeyError):

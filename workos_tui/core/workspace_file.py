@@ -226,6 +226,15 @@ class WorkspaceFile:
     def unsaved(self) -> bool:
         return bool(self._unsaved)
 
+    def discard_unsaved(self) -> None:
+        """Forget changes a failed save kept in memory: memory goes back to the file. For a
+        caller that reported the failure and must not save the change later behind its
+        requester's back (the MCP server: a client that retries would get it twice)."""
+        with self._mutex, self._locked():
+            if self._unsaved:
+                self._unsaved.clear()
+                self._load()
+
     def retry_save(self) -> None:
         """Write changes kept in memory after a failed save (reapplied on the latest file)."""
         with self._mutex, self._locked():
