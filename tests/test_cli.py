@@ -158,6 +158,13 @@ def test_goal_json_round_trip(db_path: Path) -> None:
     assert goal.description == "half marathon"
 
 
+def test_history_lists_the_newest_changes_first(db_path: Path) -> None:
+    workos("add", "first", db=db_path)
+    workos("task", "add", "second", db=db_path)
+    lines = workos("history", "-n", "1", db=db_path).stdout.splitlines()
+    assert len(lines) == 1 and lines[0].endswith("add task T1  (1 document)")
+
+
 def test_undo_with_nothing_to_undo(db_path: Path) -> None:
     r = workos("undo", db=db_path)
     assert (r.returncode, r.stdout.strip()) == (0, "Nothing to undo")
@@ -168,6 +175,7 @@ def test_undo_with_nothing_to_undo(db_path: Path) -> None:
     [
         (("task", "add", "x", "--priority", "P9"), "priority must be one of"),
         (("task", "add", "x", "--estimate", "-3"), "whole number of minutes"),
+        (("history", "-n", "-5"), "argument -n: must be a whole number > 0"),
         (("task", "add", "x", "--due", "someday"), "not a date"),
         (("task", "done", "T404"), "no task with id 'T404'"),
         (("task", "edit", "T404", "--title", "y"), "no task with id"),

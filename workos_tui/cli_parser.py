@@ -50,6 +50,12 @@ def _positive_int(text: str) -> int:
     return int(text)
 
 
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) <= 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number > 0, not {text!r}")
+    return int(text)
+
+
 def _priority(text: str) -> str:
     from workos_tui.core.models import parse_priority
 
@@ -144,7 +150,7 @@ def build_parser(*, plugged: bool = True) -> argparse.ArgumentParser:
     sub.add_parser("undo", parents=[common], help="revert the last change")
     sub.add_parser("redo", parents=[common], help="re-apply the last undone change")
     hist = sub.add_parser("history", parents=[common], help="the undoable changes, newest first")
-    hist.add_argument("-n", type=int, default=20)
+    hist.add_argument("-n", type=_count, default=20, help="how many (default 20)")
 
     sub.add_parser("mcp", parents=[common], help="serve the workspace over MCP (stdio)")
 

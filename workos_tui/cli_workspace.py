@@ -197,7 +197,8 @@ def cmd_undo(args: argparse.Namespace, redo: bool = False) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     store = open_store(args)
     for entry in store.history()[: args.n]:
-        print(f"{entry.at}  {_label(entry.label)}  ({len(entry.changes)} documents)")
+        n = len(entry.changes)
+        print(f"{entry.at}  {_label(entry.label)}  ({n} document{'' if n == 1 else 's'})")
     return 0
 
 
