@@ -22,8 +22,8 @@ EXTRA = [
 def key_table(keymap: dict[str, str]) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
-    table.add_column(no_wrap=True)
-    table.add_column()
+    table.add_column(ratio=1)  # the description wraps on a narrow screen...
+    table.add_column(no_wrap=True)  # ...so the names to remap by stay in view
     scope = None
     rows = [(s.scope, display_keys(s, keymap), s.description, s.id) for s in SPECS]
     rows += [(scope_, keys, desc, "") for scope_, keys, desc in EXTRA]

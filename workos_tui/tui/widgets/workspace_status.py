@@ -36,7 +36,7 @@ class WorkspaceHeader(Static):
             (f"{blocked}", look.warning if blocked else look.bold), " blocked · ",
             (f"{n_goals}", look.bold), " goals",
         )  # fmt: skip
-        grid = Table.grid(expand=True)
+        grid = Table.grid(expand=True, padding=(0, 2))  # columns never touch when squeezed
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="center", no_wrap=True)
         grid.add_column(ratio=1, justify="right", no_wrap=True)
