@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
+import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -78,6 +80,14 @@ class _TurnDone:
     message: Any
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """The TLS settings httpx would make for each client (CA bundle, SSL_CERT_FILE), made
+    once per process: loading the CA bundle was 95 % of a client's start-up, ~50-100 ms,
+    paid by every run of the MCP server and the benchmarks (each makes its own engine)."""
+    return httpx2.create_ssl_context()
+
+
 class AnthropicEngine:
     """Runs delegates as Claude calls through one shared `AsyncAnthropic` client."""
 
@@ -124,6 +134,7 @@ class AnthropicEngine:
                 api_key=key,
                 max_retries=0,
                 timeout=httpx2.Timeout(self.config.delegate_timeout_s + 10, connect=10.0),
+                http_client=anthropic.DefaultAsyncHttpxClient(verify=_tls_context()),
             )
         return self._client
 
