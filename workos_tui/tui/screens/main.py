@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
-from workos_tui.core.models import PRIORITIES, STATUSES, Task
+from workos_tui.core.models import PRIORITIES, STATUSES, BacklogItem, Goal, Task
 from workos_tui.core.store import Store
 from workos_tui.tui.keys import bindings
 from workos_tui.tui.messages import ItemHighlighted, WorkspaceChanged
@@ -226,30 +226,21 @@ class MainScreen(Screen[None]):
             self.app.push_screen(TaskEditModal(task, store.goals()), edited)
         elif kind == "backlog":
             item = store.get_backlog_item(item_id)
-
-            def edited_item(text: str | None) -> None:
-                if text and text != item.text:
-                    self.app.write(  # type: ignore[attr-defined]
-                        lambda: store.put(
-                            item.model_copy(update={"text": text}), label=f"edit {item.id}"
-                        )
-                    )
-
-            self.app.push_screen(
-                TextEditModal(f"Edit backlog item {item.id}", item.text), edited_item
-            )
+            self._edit_text(item, "text", f"Edit backlog item {item.id}")
         elif kind == "goals":
             goal = store.get_goal(item_id)
+            self._edit_text(goal, "title", f"Rename goal {goal.id}")
 
-            def edited_goal(title: str | None) -> None:
-                if title and title != goal.title:
-                    self.app.write(  # type: ignore[attr-defined]
-                        lambda: store.put(
-                            goal.model_copy(update={"title": title}), label=f"edit {goal.id}"
-                        )
-                    )
+    def _edit_text(self, model: BacklogItem | Goal, field: str, heading: str) -> None:
+        """Edit one line of a backlog item or goal; an unchanged or empty answer is no change."""
+        store, old = self.store, getattr(model, field)
 
-            self.app.push_screen(TextEditModal(f"Rename goal {goal.id}", goal.title), edited_goal)
+        def edited(text: str | None) -> None:
+            if text and text != old:
+                changed = model.model_copy(update={field: text})
+                self.app.write(lambda: store.put(changed, label=f"edit {model.id}"))  # type: ignore[attr-defined]
+
+        self.app.push_screen(TextEditModal(heading, old), edited)
 
     def action_delete(self) -> None:
         kind, item_id = self._current()

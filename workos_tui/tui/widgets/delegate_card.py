@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.widget import Widget
@@ -108,15 +109,19 @@ class DelegateCard(Widget, can_focus=True):
         s.dirty = False
         self.refresh()
 
-    def _state_color(self, state: str) -> str:
+    def _state_style(self, state: str) -> Style:
+        """The badge's style; the border takes its colour. Queued and cancelled: muted."""
         look = Look.of(self.app)
-        style = {
+        return {
             "running": look.accent,
             "retrying": look.warning,
             "succeeded": look.success,
             "failed": look.error,
         }.get(state, look.muted)
-        return str(style.color.name if style.color else "grey")
+
+    def _state_color(self, state: str) -> str:
+        color = self._state_style(state).color
+        return str(color.name if color else "grey")
 
     def _elapsed(self) -> float:
         s = self.state
@@ -129,14 +134,7 @@ class DelegateCard(Widget, can_focus=True):
     def render(self) -> Text:
         s = self.state
         look = Look.of(self.app)
-        badge_style = {
-            "queued": look.muted,
-            "running": look.accent,
-            "retrying": look.warning,
-            "succeeded": look.success,
-            "failed": look.error,
-            "cancelled": look.muted,
-        }[s.state]
+        badge_style = self._state_style(s.state)
         badge = BADGES[s.state]
         if s.state == "retrying" and s.retry_at is not None:
             badge = f"retrying in {max(0, round(s.retry_at - self._now()))}s"
