@@ -4,8 +4,9 @@ be, a limit moved by rate limits and successes the way TCP moves its congestion 
 - slow start (for engines behind a rate-limited API, `slow_start`): the window opens at
   `SLOW_START_WINDOW` and grows by one per request the server accepts while it says it
   has room (its requests-remaining, less our requests it may not have counted yet), or by
-  one per success for engines that do not report acceptance; so it doubles every response
-  start, until the first rate limit or `concurrency`. Other engines start at full width;
+  one per success for engines that do not report acceptance; so it doubles with each
+  time-to-first-byte, until the first rate limit or `concurrency`. Other engines start at
+  full width;
 - on a rate limit the window drops to what the server evidently accepted (the requests that
   were in flight before the rejected one; half the window when there were none), and that
   level becomes the ceiling; a level that had been accepted and now fails is at least
@@ -23,8 +24,8 @@ import asyncio
 from workos_tui.core.events import ConcurrencyChanged
 
 # TCP's initial window (RFC 3390: up to 4 segments): small enough that a first burst
-# costs a rate-limited server little, large enough that a run without rate limits loses
-# well under one round trip to the ramp (4, 8, then `concurrency`).
+# costs a rate-limited server little; a server with room widens it within a few
+# times-to-first-byte (4, 8, then `concurrency`).
 SLOW_START_WINDOW = 4
 # Successes at the ceiling, in windows' worth, before probing one above it; doubled after
 # each failed probe, up to PROBE_WINDOWS_MAX.
