@@ -37,7 +37,6 @@ REPAINT_HZ = 20
 # first, and the totals line gets ticks of its own. Repainting every dirty card each tick
 # cost 150-250 ms a frame with 50 streaming cards (benchmarks/bench_tui.py).
 MAX_COLUMNS = 4
-MAX_CARDS_PER_TICK = MAX_COLUMNS
 TOTALS_EVERY = 4  # ticks: the totals line repaints 5 times a second at most
 CARD_WIDTH = 40  # columns per card when choosing how many fit side by side
 RunnerFactory = Callable[[], Any]  # returns a core Runner (run(plan), cancel(id))
