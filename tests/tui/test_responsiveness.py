@@ -1,11 +1,14 @@
 """50 delegates streaming fast: the work that could block the event loop runs elsewhere,
 and the cards repaint on the screen's timer, one grid row per tick, never once per delta.
 
-These are structural checks, so they hold on a loaded CI machine; how late the loop
-actually runs (milliseconds) is measured by benchmarks/bench_tui.py."""
+Most of these are structural checks, so they hold on a loaded CI machine. The loop's
+lateness is only held to a generous bound (no stall a person would call a freeze); what it
+actually is, in milliseconds, is measured by benchmarks/bench_tui.py."""
 
 from __future__ import annotations
 
+import asyncio
+import statistics
 import threading
 from collections import Counter
 
@@ -24,6 +27,11 @@ from .conftest import make_app, wait_for
 
 DELEGATES = 50
 DELTAS = 40
+TICK_S = 0.02
+# Generous: CI shares two cores between test workers. The benchmark's figures are a
+# p99 of ~35 ms; these catch an event loop that blocks on disk or model work.
+MEDIAN_LATENESS_S = 0.1
+MAX_LATENESS_S = 3.0
 
 
 async def test_fifty_streaming_delegates_repaint_on_the_timer_and_think_off_the_loop(
@@ -64,14 +72,30 @@ async def test_fifty_streaming_delegates_repaint_on_the_timer_and_think_off_the_
     monkeypatch.setattr(RunScreen, "_repaint", counting_repaint)
     monkeypatch.setattr(DelegateCard, "sync", counting_sync)
 
+    lateness: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
+        loop = asyncio.get_running_loop()
+        expected = loop.time() + TICK_S
+
+        def tick() -> None:
+            nonlocal expected
+            now = loop.time()
+            lateness.append(max(0.0, now - expected))
+            expected = now + TICK_S
+
+        timer = app.set_interval(TICK_S, tick)
         app.launcher.process_backlog()
         await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen), timeout=60)
+        timer.stop()
         run = next(s for s in app.screen_stack if isinstance(s, RunScreen))
         # The timer paints the cards left dirty at the end, a row a tick, then stops.
         await wait_for(pilot, lambda: not run._repaint_timer._active.is_set(), timeout=30)
 
+    # The loop kept running while 50 delegates streamed 2,000 lines.
+    assert len(lateness) > 10
+    assert statistics.median(lateness) < MEDIAN_LATENESS_S, statistics.median(lateness)
+    assert max(lateness) < MAX_LATENESS_S, max(lateness)
     # Everything arrived: every delegate succeeded and every streamed line is on its card.
     assert all(s.state == "succeeded" for s in run.states.values())
     assert sum(len(s.lines) for s in run.states.values()) == DELEGATES * DELTAS
