@@ -124,10 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Looking up pydantic plugins scans every installed distribution's entry points on the
     # first validation (~0.1 s); WorkOS uses none, so quick capture skips the scan.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    from pydantic import ValidationError
-
-    from workos_tui.core.models import format_validation_error
-    from workos_tui.core.store import StoreWriteError, WorkspaceError
+    # Quick capture never imports pydantic: its errors are classified only once imported.
+    from workos_tui.core.storage import StoreWriteError, WorkspaceError
 
     try:
         args = build_parser(plugged=needs_plugged(argv)).parse_args(argv)
@@ -141,9 +139,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, WorkspaceError) as e:
         print_error(str(e))
         return 2
-    except ValidationError as e:
-        print_error(format_validation_error(e))
-        return 2
     except KeyboardInterrupt:
         print_error("interrupted")
         return 130
@@ -151,6 +146,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `workos list | head`: the reader left; that's fine.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as e:
+        if "pydantic" in sys.modules:
+            from pydantic import ValidationError
+
+            from workos_tui.core.models import format_validation_error
+
+            if isinstance(e, ValidationError):
+                print_error(format_validation_error(e))
+                return 2
+        raise
 
 
 def print_error(message: str) -> None:

@@ -20,21 +20,28 @@ def open_store(args: argparse.Namespace) -> Store:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    store = open_store(args)
+    """Quick capture: `core.capture` when it can (no pydantic, no store), else the store."""
+    from workos_tui.core.capture import capture, capture_label
+    from workos_tui.core.storage import resolve_path
+
     if args.text == ["-"]:
         items = _read_items(sys.stdin)
         if not items:
             raise UsageError("no items on standard input")
+    else:
+        text = " ".join(args.text).strip()
+        if not text:
+            raise UsageError("the item's text is empty")
+        items = [(text, [])]
+    ids = capture(resolve_path(getattr(args, "db", None)), items)
+    if ids is None:
         from workos_tui.core.models import BacklogItem
 
-        with store.transaction(f"add {len(items)} backlog items"):
-            created = [store.put(BacklogItem(text=t, subitems=s)) for t, s in items]
-        print("\n".join(i.id for i in created))
-        return 0
-    text = " ".join(args.text).strip()
-    if not text:
-        raise UsageError("the item's text is empty")
-    print(store.add_backlog_item(text).id)
+        store = open_store(args)
+        with store.transaction("add") as txn:
+            ids = [store.put(BacklogItem(text=t, subitems=s)).id for t, s in items]
+            txn.label = capture_label(ids)
+    print("\n".join(ids))
     return 0
 
 

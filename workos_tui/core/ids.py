@@ -4,12 +4,15 @@ the rules that keep ids unique and in creation order."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
+if TYPE_CHECKING:  # quick capture allocates ids without importing pydantic
+    from pydantic import BaseModel
 
-from workos_tui.core.journal import PendingChange
-from workos_tui.core.models import KINDS
+    from workos_tui.core.journal import PendingChange
+
+# Table name -> the id prefix its documents get ("T12"); `models.KINDS` adds the classes.
+PREFIXES = {"backlog": "B", "tasks": "T", "goals": "G", "notes": "N", "plans": "D", "runs": "R"}
 
 KIND_NAMES = {
     "backlog": "backlog item",
@@ -28,6 +31,8 @@ def normalize_id(doc_id: str) -> str:
 
 
 def table_of(model: BaseModel) -> str:
+    from workos_tui.core.models import KINDS
+
     for name, (cls, _prefix) in KINDS.items():
         if type(model) is cls:
             return name
@@ -36,7 +41,7 @@ def table_of(model: BaseModel) -> str:
 
 def allocate(meta: dict[str, Any], table: str) -> str:
     """The next id of `table`'s kind, counted in the file's meta."""
-    prefix = KINDS[table][1]
+    prefix = PREFIXES[table]
     counters = meta.setdefault("counters", {})
     counters[prefix] = counters.get(prefix, 0) + 1
     return f"{prefix}{counters[prefix]}"

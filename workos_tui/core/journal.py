@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
+from workos_tui.core.clock import utcnow
 
-from workos_tui.core.models import utcnow
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+JOURNAL_LIMIT = 100  # undoable changes kept in the file
 
 
 @dataclass
@@ -42,6 +45,21 @@ class JournalEntry:
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> JournalEntry:
         return cls(doc["label"], doc["at"], [Change(*c) for c in doc["changes"]])
+
+
+def journal_docs(
+    meta: dict[str, Any], journal: Mapping[str, Any], entry: JournalEntry
+) -> dict[str, dict[str, Any] | None]:
+    """The documents that push `entry` onto a journal table (undo or redo): the entry under
+    the next sequence number (counted in `meta`), and None for the oldest entries beyond
+    JOURNAL_LIMIT."""
+    seq = meta.get("journal_seq", 0) + 1
+    meta["journal_seq"] = seq
+    docs: dict[str, dict[str, Any] | None] = {str(seq): entry.to_doc()}
+    keys = sorted(journal, key=int)
+    for old in keys[: max(0, len(keys) + 1 - JOURNAL_LIMIT)]:
+        docs[old] = None
+    return docs
 
 
 @dataclass

@@ -11,6 +11,9 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from workos_tui.core.clock import utcnow as utcnow  # where the models' users import it
+from workos_tui.core.ids import PREFIXES
+
 Status = Literal["todo", "started", "blocked", "done"]
 Priority = Literal["P0", "P1", "P2", "P3"]
 Category = Literal["technical", "outreach", "research", "writing", "admin", "personal", "other"]
@@ -30,11 +33,6 @@ PRIORITY_MEANING: dict[Priority, str] = {
 
 # The work-os status letters, still accepted wherever a status is typed.
 STATUS_CODES: dict[str, Status] = {"n": "todo", "s": "started", "b": "blocked", "d": "done"}
-
-
-def utcnow() -> dt.datetime:
-    """The current time, timezone-aware and to the second (ids and journals read better)."""
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def parse_status(value: str) -> Status:
@@ -185,14 +183,15 @@ class Settings(_Model):
 Entity = BacklogItem | Task | Goal | Note | DayPlan | BatchRun
 
 # Table name -> model, and the id prefix each kind gets ("T12").
-KINDS: dict[str, tuple[type[_Model], str]] = {
-    "backlog": (BacklogItem, "B"),
-    "tasks": (Task, "T"),
-    "goals": (Goal, "G"),
-    "notes": (Note, "N"),
-    "plans": (DayPlan, "D"),
-    "runs": (BatchRun, "R"),
+_CLASSES: dict[str, type[_Model]] = {
+    "backlog": BacklogItem,
+    "tasks": Task,
+    "goals": Goal,
+    "notes": Note,
+    "plans": DayPlan,
+    "runs": BatchRun,
 }
+KINDS: dict[str, tuple[type[_Model], str]] = {n: (c, PREFIXES[n]) for n, c in _CLASSES.items()}
 
 
 def _loc_part(part: object) -> str:

@@ -11,9 +11,7 @@ import orjson
 from pydantic import ValidationError
 
 from workos_tui.core.models import KINDS, Settings, format_validation_error, utcnow
-from workos_tui.core.storage import META_ID, WorkspaceError
-
-SCHEMA_VERSION = 2
+from workos_tui.core.storage import META_ID, SCHEMA_VERSION, WorkspaceError
 
 
 def empty_workspace() -> dict[str, Any]:
@@ -30,18 +28,6 @@ def empty_workspace() -> dict[str, Any]:
         "journal": {},
         "redo": {},
     }
-
-
-def check_version(path: Path, data: dict[str, Any]) -> int:
-    """The document's schema version; one this WorkOS cannot read is refused."""
-    version = data.get("meta", {}).get(META_ID, {}).get("schema_version")
-    if not isinstance(version, int):
-        raise WorkspaceError(f"{path}: not a WorkOS workspace (no meta.schema_version)")
-    if version > SCHEMA_VERSION:
-        raise WorkspaceError(
-            f"{path}: written by a newer WorkOS (schema {version}, this one reads {SCHEMA_VERSION})"
-        )
-    return version
 
 
 def migrate_with_backup(path: Path, data: dict[str, Any], version: int) -> dict[str, Any]:

@@ -1,7 +1,9 @@
-"""TinyDB plumbing for the workspace file: an in-memory storage written atomically.
+"""The workspace file on disk: where it lives, its schema version, and TinyDB plumbing
+for an in-memory storage written atomically.
 
 A write goes to a temp file in the same folder, is fsynced and `os.replace`d over the old
-one, so a kill at any instant leaves the old or the new file, never a torn one.
+one, so a kill at any instant leaves the old or the new file, never a torn one. Nothing
+here imports pydantic: quick capture (`core.capture`) writes through it alone.
 """
 
 from __future__ import annotations
@@ -21,10 +23,51 @@ from tinydb import Storage, TinyDB
 from tinydb.table import Table
 
 META_ID = "meta"
+SCHEMA_VERSION = 2
 
 
 class WorkspaceError(Exception):
     """A problem a person can fix; its message is one line."""
+
+
+class StoreWriteError(WorkspaceError):
+    """Saving failed; the previous file is intact. `kept`: the change is kept in memory
+    (`Store.unsaved`) for `retry_save`; otherwise it was rolled back (undo, settings)."""
+
+    def __init__(self, path: Path, reason: str, *, kept: bool, outcome: str = "") -> None:
+        outcome = outcome or (
+            "the change is kept in memory until a save works" if kept else "nothing was changed"
+        )
+        super().__init__(f"could not save {path}: {reason}; {outcome}")
+        self.path, self.reason, self.kept = path, reason, kept
+
+
+def default_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("workos", appauthor=False)) / "workspace.json"
+
+
+def resolve_path(flag: str | os.PathLike[str] | None) -> Path:
+    """`--db` wins over `WORKOS_DB`, which wins over the platform's user data dir."""
+    if flag:
+        return Path(flag).expanduser()
+    env = os.environ.get("WORKOS_DB")
+    return Path(env).expanduser() if env else default_path()
+
+
+def check_version(path: Path, data: dict[str, Any]) -> int:
+    """The document's schema version; one this WorkOS cannot read is refused."""
+    meta = data.get("meta")
+    own = meta.get(META_ID) if isinstance(meta, dict) else None
+    version = own.get("schema_version") if isinstance(own, dict) else None
+    if not isinstance(version, int):
+        raise WorkspaceError(f"{path}: not a WorkOS workspace (no meta.schema_version)")
+    if version > SCHEMA_VERSION:
+        raise WorkspaceError(
+            f"{path}: written by a newer WorkOS (schema {version}, this one reads {SCHEMA_VERSION})"
+        )
+    return version
 
 
 class AtomicJSONStorage(Storage):

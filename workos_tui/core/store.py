@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -30,8 +29,14 @@ from workos_tui.core.models import (
     utcnow,
 )
 from workos_tui.core.schema import check_serialisable, load_settings
-from workos_tui.core.storage import META_ID, AtomicJSONStorage, WorkspaceError
-from workos_tui.core.workspace_file import JOURNAL_LIMIT, StoreWriteError, WorkspaceFile
+from workos_tui.core.storage import (
+    META_ID,
+    AtomicJSONStorage,
+    StoreWriteError,
+    WorkspaceError,
+    resolve_path,
+)
+from workos_tui.core.workspace_file import JOURNAL_LIMIT, WorkspaceFile
 
 __all__ = [
     "JOURNAL_LIMIT",
@@ -50,20 +55,6 @@ M = TypeVar("M", bound=BaseModel)
 
 class NotFoundError(WorkspaceError):
     pass
-
-
-def default_path() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("workos", appauthor=False)) / "workspace.json"
-
-
-def resolve_path(flag: str | os.PathLike[str] | None) -> Path:
-    """`--db` wins over `WORKOS_DB`, which wins over the platform's user data dir."""
-    if flag:
-        return Path(flag).expanduser()
-    env = os.environ.get("WORKOS_DB")
-    return Path(env).expanduser() if env else default_path()
 
 
 def _dump(model: BaseModel) -> dict[str, Any]:

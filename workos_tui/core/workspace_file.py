@@ -11,37 +11,22 @@ from pathlib import Path
 from typing import Any
 
 from workos_tui.core.ids import allocate, creation_order, note_used, rebase
-from workos_tui.core.journal import JournalEntry, PendingChange
+from workos_tui.core.journal import JOURNAL_LIMIT, JournalEntry, PendingChange, journal_docs
 from workos_tui.core.locking import WorkspaceLock
-from workos_tui.core.schema import (
-    SCHEMA_VERSION,
-    check_layout,
-    check_version,
-    empty_workspace,
-    migrate_with_backup,
-)
+from workos_tui.core.schema import check_layout, empty_workspace, migrate_with_backup
 from workos_tui.core.storage import (
     META_ID,
+    SCHEMA_VERSION,
     AtomicJSONStorage,
+    StoreWriteError,
     WorkspaceDB,
     WorkspaceError,
+    check_version,
     remove_stale_temps,
 )
 from workos_tui.core.table_models import TableModels
 
-JOURNAL_LIMIT = 100
-
-
-class StoreWriteError(WorkspaceError):
-    """Saving failed; the previous file is intact. `kept`: the change is kept in memory
-    (`Store.unsaved`) for `retry_save`; otherwise it was rolled back (undo, settings)."""
-
-    def __init__(self, path: Path, reason: str, *, kept: bool, outcome: str = "") -> None:
-        outcome = outcome or (
-            "the change is kept in memory until a save works" if kept else "nothing was changed"
-        )
-        super().__init__(f"could not save {path}: {reason}; {outcome}")
-        self.path, self.reason, self.kept = path, reason, kept
+__all__ = ["JOURNAL_LIMIT", "StoreWriteError", "WorkspaceFile"]
 
 
 class WorkspaceFile:
@@ -201,15 +186,8 @@ class WorkspaceFile:
         self._models.reorder(table, creation_order)
 
     def _push_journal(self, name: str, entry: JournalEntry) -> None:
-        meta = self._meta()
-        seq = meta.get("journal_seq", 0) + 1
-        meta["journal_seq"] = seq
-        table = self._db.table(name)
-        docs: dict[str, dict[str, Any] | None] = {str(seq): entry.to_doc()}
-        keys = sorted(self._storage.data.get(name, {}), key=int)
-        for old in keys[: max(0, len(keys) + 1 - JOURNAL_LIMIT)]:
-            docs[old] = None
-        table.write_docs(docs)  # type: ignore[attr-defined]
+        docs = journal_docs(self._meta(), self._storage.data.get(name, {}), entry)
+        self._db.table(name).write_docs(docs)  # type: ignore[attr-defined]
 
     def _pop_journal(self, name: str) -> JournalEntry | None:
         table = self._storage.data.get(name, {})
