@@ -125,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # first validation (~0.1 s); WorkOS uses none, so quick capture skips the scan.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     # Quick capture never imports pydantic: its errors are classified only once imported.
-    from workos_tui.core.storage import StoreWriteError, WorkspaceError
+    from workos_tui.core.errors import StoreWriteError, WorkspaceError
 
     try:
         args = build_parser(plugged=needs_plugged(argv)).parse_args(argv)

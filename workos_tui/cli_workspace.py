@@ -22,7 +22,7 @@ def open_store(args: argparse.Namespace) -> Store:
 def cmd_add(args: argparse.Namespace) -> int:
     """Quick capture: `core.capture` when it can (no pydantic, no store), else the store."""
     from workos_tui.core.capture import capture, capture_label
-    from workos_tui.core.storage import resolve_path
+    from workos_tui.core.file_layout import resolve_path
 
     if args.text == ["-"]:
         items = _read_items(sys.stdin)

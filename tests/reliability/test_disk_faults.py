@@ -20,7 +20,7 @@ import pytest
 from tests.conftest import FIXED_NOW, FIXED_TODAY
 from tests.reliability.conftest import record
 from workos_tui import cli
-from workos_tui.core import storage
+from workos_tui.core import capture, storage
 from workos_tui.core.demo import write_demo
 from workos_tui.core.models import Task
 from workos_tui.core.store import Store, StoreWriteError, WorkspaceError
@@ -178,6 +178,8 @@ def test_cli_reports_one_line_and_exit_2(
 ) -> None:
     before = db_path.read_bytes()
     inject(monkeypatch, point, errno.ENOSPC)
+    # A full disk fails the capture inbox's append as well, so the store's write is tried.
+    monkeypatch.setattr(capture, "append_entry", _raiser(errno.ENOSPC))
     code = cli.main(["add", "--db", str(db_path), "an idea"])
     monkeypatch.undo()
     err = capsys.readouterr().err
@@ -188,6 +190,17 @@ def test_cli_reports_one_line_and_exit_2(
     # The process ends: promising to keep the change in memory would be a lie.
     assert "kept in memory" not in lines[0] and "not saved" in lines[0]
     assert db_path.read_bytes() == before
+
+
+def test_a_capture_inbox_that_cannot_be_written_falls_back_to_the_store(
+    demo: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(capture, "append_entry", _raiser(errno.EACCES))
+    assert cli.main(["add", "--db", str(db_path), "an idea"]) == 0
+    monkeypatch.undo()
+    new_id = capsys.readouterr().out.strip()
+    texts = [b.text for b in Store(db_path).backlog()]
+    assert texts.count("an idea") == 1 and Store(db_path).get_backlog_item(new_id).text == "an idea"
 
 
 def test_cli_on_a_read_only_disk_without_a_workspace(

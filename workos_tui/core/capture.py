@@ -1,33 +1,28 @@
-"""Quick capture: backlog items written straight into the workspace file, without the
-typed store, so `workos add` never imports pydantic (half of its start-up time before).
+"""Quick capture: backlog items appended to the workspace's inbox (`core.inbox`) instead of
+rewriting the whole file, so `workos add` costs the same at 10 tasks or 10,000 and imports
+neither pydantic nor the store.
 
-It takes only the plain case: a file WorkOS wrote and signed, at the current schema, and
-items the model would accept. Anything else returns None and the caller goes through the
-`Store`, which creates, migrates, validates and words the errors. What it writes is what
-`Store.put(BacklogItem(...))` writes: the same document, id, journal entry and file
-(`tests/test_capture.py` compares the two).
+It takes only the plain case: a workspace file that a WorkOS writer left, at the current
+schema, and items the model would accept. Anything else returns None and the caller goes
+through the `Store`, which creates, migrates, validates and words the errors. Once merged,
+a capture is what `Store.put(BacklogItem(...))` would have written: the same documents,
+ids and journal entry (`tests/test_capture.py` compares the two).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from workos_tui.core.clock import json_time, utcnow
-from workos_tui.core.ids import allocate, creation_order
-from workos_tui.core.journal import Change, JournalEntry, journal_docs
+from workos_tui.core.file_layout import SCHEMA_VERSION, read_tail_meta
+from workos_tui.core.inbox import append_entry, inbox_path, pending_entries, read_entries
 from workos_tui.core.locking import WorkspaceLock
-from workos_tui.core.storage import (
-    META_ID,
-    SCHEMA_VERSION,
-    AtomicJSONStorage,
-    WorkspaceError,
-    check_version,
-    remove_stale_temps,
-)
 
 MAX_TEXT = 10_000  # BacklogItem.text's max_length
 LOCK_TIMEOUT_S = 30.0
+PREFIX = "B"  # the backlog's id prefix (ids.PREFIXES)
 
 Item = tuple[str, Sequence[str]]
 
@@ -55,7 +50,7 @@ def capture_label(ids: Sequence[str]) -> str:
 
 
 def capture(path: Path, items: Sequence[Item]) -> list[str] | None:
-    """Add `items` (text, sub-items) to the backlog in one journaled change and return their
+    """Add `items` (text, sub-items) to the backlog as one journaled change and return their
     ids, or None when this case is the `Store`'s to handle."""
     if not items or not all(
         plain(t) and all(plain(s) or s == "" for s in subs) for t, subs in items
@@ -75,38 +70,32 @@ def capture(path: Path, items: Sequence[Item]) -> list[str] | None:
 
 
 def _capture_locked(path: Path, items: Sequence[Item]) -> list[str] | None:
-    remove_stale_temps(path)
-    storage = AtomicJSONStorage(str(path))
-    try:
-        data = storage.load()
-        if not storage.trusted or check_version(path, data) != SCHEMA_VERSION:
-            return None
-    except (OSError, WorkspaceError):
+    own = read_tail_meta(path)
+    if own is None or own.get("schema_version") != SCHEMA_VERSION:
         return None
-    meta = data["meta"][META_ID]
-    backlog = data.setdefault("backlog", {})
+    counters = own.get("counters")
+    used = counters.get(PREFIX, 0) if isinstance(counters, dict) else None
+    if not isinstance(used, int):
+        return None
+    inbox = inbox_path(path)
+    pending = pending_entries(own, read_entries(inbox))
+    seq = max([own.get("inbox_seq", 0), *(e["seq"] for e in pending)]) + 1
+    for entry in pending:  # ids waiting in the inbox are taken too
+        used = max([used, *(_number(i) for i in entry["items"])])
     now = utcnow()
     created = json_time(now)
-    ids: list[str] = []
-    for text, subitems in items:
-        doc_id = allocate(meta, "backlog")
-        if doc_id in backlog:  # a counter behind its table: the store's rebase sorts it out
-            return None
-        backlog[doc_id] = backlog_doc(text, subitems, created)
-        ids.append(doc_id)
-    data["backlog"] = {k: backlog[k] for k in sorted(backlog, key=creation_order)}
-    changes = [Change("backlog", i, None) for i in ids]
-    entry = JournalEntry(capture_label(ids), now.isoformat(), changes)
-    journal = data.setdefault("journal", {})
-    for key, doc in journal_docs(meta, journal, entry).items():
-        if doc is None:
-            journal.pop(key, None)
-        else:
-            journal[key] = doc
-    data["redo"] = {}
-    storage.data = data
+    docs: dict[str, Any] = {}
+    for n, (text, subitems) in enumerate(items, start=used + 1):
+        docs[f"{PREFIX}{n}"] = backlog_doc(text, subitems, created)
+    ids = list(docs)
+    entry = {"seq": seq, "at": now.isoformat(), "label": capture_label(ids), "items": docs}
     try:
-        storage.flush()
+        append_entry(inbox, entry)
     except OSError:
-        return None  # the file is as it was; the store tries again and says why it can't
+        return None  # nothing was added; the store tries again and says why it can't
     return ids
+
+
+def _number(doc_id: str) -> int:
+    digits = doc_id[len(PREFIX) :]
+    return int(digits) if doc_id.startswith(PREFIX) and digits.isdigit() else 0

@@ -1,9 +1,9 @@
-"""The workspace file on disk: where it lives, its schema version, and TinyDB plumbing
-for an in-memory storage written atomically.
+"""The workspace file on disk: its schema check, and TinyDB plumbing for an in-memory
+storage written atomically.
 
 A write goes to a temp file in the same folder, is fsynced and `os.replace`d over the old
 one, so a kill at any instant leaves the old or the new file, never a torn one. Nothing
-here imports pydantic: quick capture (`core.capture`) writes through it alone.
+here imports pydantic.
 """
 
 from __future__ import annotations
@@ -22,38 +22,13 @@ import orjson
 from tinydb import Storage, TinyDB
 from tinydb.table import Table
 
-META_ID = "meta"
-SCHEMA_VERSION = 2
-
-
-class WorkspaceError(Exception):
-    """A problem a person can fix; its message is one line."""
-
-
-class StoreWriteError(WorkspaceError):
-    """Saving failed; the previous file is intact. `kept`: the change is kept in memory
-    (`Store.unsaved`) for `retry_save`; otherwise it was rolled back (undo, settings)."""
-
-    def __init__(self, path: Path, reason: str, *, kept: bool, outcome: str = "") -> None:
-        outcome = outcome or (
-            "the change is kept in memory until a save works" if kept else "nothing was changed"
-        )
-        super().__init__(f"could not save {path}: {reason}; {outcome}")
-        self.path, self.reason, self.kept = path, reason, kept
-
-
-def default_path() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("workos", appauthor=False)) / "workspace.json"
-
-
-def resolve_path(flag: str | os.PathLike[str] | None) -> Path:
-    """`--db` wins over `WORKOS_DB`, which wins over the platform's user data dir."""
-    if flag:
-        return Path(flag).expanduser()
-    env = os.environ.get("WORKOS_DB")
-    return Path(env).expanduser() if env else default_path()
+# Re-exported from the modules that quick capture can import without orjson and TinyDB.
+from workos_tui.core.errors import StoreWriteError as StoreWriteError
+from workos_tui.core.errors import WorkspaceError as WorkspaceError
+from workos_tui.core.file_layout import META_ID as META_ID
+from workos_tui.core.file_layout import SCHEMA_VERSION as SCHEMA_VERSION
+from workos_tui.core.file_layout import default_path as default_path
+from workos_tui.core.file_layout import resolve_path as resolve_path
 
 
 def check_version(path: Path, data: dict[str, Any]) -> int:

@@ -10,9 +10,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from workos_tui.core import inbox
 from workos_tui.core.ids import allocate, creation_order, note_used, rebase
-from workos_tui.core.journal import JOURNAL_LIMIT, JournalEntry, PendingChange, journal_docs
+from workos_tui.core.journal import (
+    JOURNAL_LIMIT,
+    Change,
+    JournalEntry,
+    PendingChange,
+    journal_docs,
+)
 from workos_tui.core.locking import WorkspaceLock
+from workos_tui.core.models import BacklogItem
 from workos_tui.core.schema import check_layout, empty_workspace, migrate_with_backup
 from workos_tui.core.storage import (
     META_ID,
@@ -28,6 +38,17 @@ from workos_tui.core.table_models import TableModels
 
 __all__ = ["JOURNAL_LIMIT", "StoreWriteError", "WorkspaceFile"]
 
+Stat = tuple[int, int, int]  # mtime_ns, size, inode
+DiskStat = tuple[Stat | None, Stat | None]  # the workspace file, its capture inbox
+
+
+def _stat_of(path: Path) -> Stat | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
 
 class WorkspaceFile:
     """The file side of the `Store`: its raw document, models, lock and saving."""
@@ -36,7 +57,9 @@ class WorkspaceFile:
         self.path = Path(path)
         self._mutex = threading.RLock()
         self._unsaved: list[PendingChange] = []
-        self._stat: tuple[int, int, int] | None = None
+        self._stat: DiskStat | None = None
+        self._inbox = inbox.inbox_path(self.path)
+        self._inbox_read = False  # the inbox is merged in memory: remove it after a write
         self.generation = 0  # bumps whenever the data changes, here or on disk
         self._trusted = False  # the file is exactly what a WorkOS writer validated
         if not self.path.exists():
@@ -83,12 +106,9 @@ class WorkspaceFile:
             finally:
                 self._filelock.release()
 
-    def _disk_stat(self) -> tuple[int, int, int] | None:
-        try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
-            return None
-        return (st.st_mtime_ns, st.st_size, st.st_ino)
+    def _disk_stat(self) -> DiskStat:
+        """What says the file or its capture inbox changed since we last read them."""
+        return (_stat_of(self.path), _stat_of(self._inbox))
 
     def _load(self) -> None:
         stat = self._disk_stat()
@@ -102,6 +122,7 @@ class WorkspaceFile:
         self._storage.data = data
         self._trusted = self._storage.trusted
         self._index()
+        self._merge_inbox()
         if version < SCHEMA_VERSION:
             try:
                 self._write()
@@ -116,6 +137,31 @@ class WorkspaceFile:
         for pending in self._unsaved:
             rebase(pending, renamed, self._storage.data, self._next_id)
             self._apply_pending(pending)
+
+    def _merge_inbox(self) -> None:
+        """Apply the captures waiting in the inbox, each as the journaled change that
+        `Store.put` would have made; the next write makes them part of the file."""
+        entries = inbox.read_entries(self._inbox)
+        self._inbox_read = bool(entries) or self._inbox.exists()
+        own = self._meta()
+        backlog = self._storage.data.setdefault("backlog", {})
+        for entry in inbox.pending_entries(own, entries):
+            docs: dict[tuple[str, str], dict[str, Any] | None] = {}
+            for item_id, doc in entry["items"].items():
+                try:
+                    BacklogItem.model_validate({**doc, "id": item_id})
+                except ValidationError:
+                    break  # not what capture writes: the whole entry is left out
+                # Capture allocated past every id in use; an id taken all the same (a file
+                # restored from its backup) gets a new one rather than overwrite a document.
+                taken = item_id in backlog or ("backlog", item_id) in docs
+                docs[("backlog", self._next_id("backlog") if taken else item_id)] = doc
+            else:
+                changes = [Change(table, doc_id, None) for table, doc_id in docs]
+                self._apply_pending(
+                    PendingChange(docs, JournalEntry(entry["label"], entry["at"], changes))
+                )
+            own["inbox_seq"] = entry["seq"]
 
     def _index(self) -> None:
         """Check the layout and settings now; the tables' documents on first use."""
@@ -161,6 +207,9 @@ class WorkspaceFile:
 
     def _write(self) -> None:
         self._storage.flush()
+        if self._inbox_read:  # its captures are in the file now (meta's inbox_seq says so)
+            inbox.remove(self._inbox)
+            self._inbox_read = False
         self._stat = self._disk_stat()
 
     def _apply_docs(self, docs: dict[tuple[str, str], dict[str, Any] | None]) -> None:
