@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import heapq
 import tempfile
 import time
 from pathlib import Path
@@ -111,6 +112,23 @@ def lower_bound(latencies: list[float], concurrency: int = CONCURRENCY) -> float
     return max(max(latencies), sum(latencies) / concurrency)
 
 
+def ideal_window(latencies: list[float], concurrency: int = CONCURRENCY) -> float:
+    """The wall time of a sliding window with no overhead at all: each request, in the
+    order it was sent, starts the instant a place frees up. No scheduler that learns a
+    request's latency only by sending it can do better on average; the lower bound assumes
+    one that knows them all in advance."""
+    free = [0.0] * concurrency
+    for latency in latencies:
+        heapq.heappush(free, heapq.heappop(free) + latency)
+    return max(free)
+
+
+def ideal_batches(latencies: list[float], batch: int = CONCURRENCY) -> float:
+    """The original design with no overhead: each batch of 10 (in the order sent) lasts as
+    long as its slowest request."""
+    return sum(max(latencies[i : i + batch]) for i in range(0, len(latencies), batch))
+
+
 # --- 1. scaling ------------------------------------------------------------------------
 
 
@@ -128,22 +146,28 @@ async def bench_scaling(workdir: Path, sizes: tuple[int, ...]) -> list[dict[str,
                 ]
                 if n <= SEQUENTIAL_MAX_N:
                     schedulers.insert(0, ("sequential", lambda p: run_window(p, 1)))
-                drawn: list[float] = []
+                sent: dict[str, list[float]] = {}  # each scheduler's latencies, in the order sent
                 for name, run in schedulers:
                     server.reset()
                     gc.collect()
                     result = await run(plan)
-                    lat = server.latencies()
-                    if drawn and sorted(lat) != sorted(drawn):
+                    sent[name] = server.latencies()
+                    if sorted(sent[name]) != sorted(next(iter(sent.values()))):
                         raise RuntimeError("the schedulers did not see the same latencies")
-                    drawn = lat
                     row[name] = result["wall_s"]
                     row[f"{name}_failed"] = result["failed"]
+                drawn = sent["ours"]
                 row["sum_latency_s"] = sum(drawn)
                 row["max_latency_s"] = max(drawn)
                 row["lower_bound_s"] = lower_bound(drawn)
+                row["ideal_window_s"] = ideal_window(drawn)
+                row["ideal_batches_s"] = ideal_batches(sent["batched"])
                 row["ours_over_bound"] = row["ours"] / row["lower_bound_s"]
+                row["ours_over_ideal"] = row["ours"] / row["ideal_window_s"]
                 row["ours_faster_than_batched"] = 1 - row["ours"] / row["batched"]
+                row["ideal_faster_than_batched"] = (
+                    1 - row["ideal_window_s"] / row["ideal_batches_s"]
+                )
                 rows.append(row)
                 print(
                     f"  {dist_name[:18]:18} N={n:<4} ours {row['ours']:.2f}s "
@@ -161,9 +185,12 @@ def scaling_table(rows: list[dict[str, Any]]) -> str:
             "sequential s",
             "batches of 10 s",
             "ours s",
+            "ideal window s",
             "lower bound s",
+            "ours / ideal",
             "ours / bound",
             "ours vs batches",
+            "ideal vs ideal batches",
         ],
         [
             [
@@ -172,9 +199,12 @@ def scaling_table(rows: list[dict[str, Any]]) -> str:
                 r.get("sequential"),
                 r["batched"],
                 r["ours"],
+                r["ideal_window_s"],
                 r["lower_bound_s"],
+                f"{r['ours_over_ideal']:.2f}x",
                 f"{r['ours_over_bound']:.2f}x",
                 _faster(r["ours_faster_than_batched"]),
+                _faster(r["ideal_faster_than_batched"]),
             ]
             for r in rows
         ],
@@ -201,6 +231,7 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
             ax.plot(*zip(*seq, strict=True), "o-", label="sequential", color="#999999")
         ax.plot(ns, [r["batched"] for r in mine], "s-", label="batches of 10", color="#d95f02")
         ax.plot(ns, [r["ours"] for r in mine], "o-", label="ours (sliding window)", color="#1b9e77")
+        ax.plot(ns, [r["ideal_window_s"] for r in mine], "k:", label="ideal window", linewidth=1)
         ax.plot(ns, [r["lower_bound_s"] for r in mine], "k--", label="lower bound", linewidth=1)
         ax.set_xscale("log")
         ax.set_yscale("log")
