@@ -38,7 +38,7 @@ class SceneEngine:
     so the run screen can be captured mid-run."""
 
     name = "scripted"
-    label = "claude-sonnet-4-5 (scripted)"
+    label = "claude-sonnet-5-5 (scripted)"
 
     def __init__(self, store: Store, fail: set[str], hang: set[str]) -> None:
         from workos_tui.core.engines import make_engine
