@@ -154,6 +154,20 @@ def test_reimport_is_idempotent_and_updates_changed_records(store: Store, tmp_pa
     assert (tap.title, tap.priority) == ("Fix the leaking kitchen tap (for real)", "P3")
 
 
+def test_integers_beyond_64_bits_are_kept_as_their_digits(store: Store, tmp_path: Path) -> None:
+    """A UDA can hold any integer; the workspace's JSON cannot store one past 64 bits, and
+    its reader would round it to a float. The import keeps its digits instead of failing."""
+    record = dict(tw_records(SAMPLE)[0])
+    record["bignum"] = 123456789012345678901234567890
+    record["fits"] = 2**63 - 1
+    source = tmp_path / "big.json"
+    source.write_text(json.dumps([record]), encoding="utf-8")
+    assert import_path(store, source, today=TODAY).created == 1
+    exported = json.loads(export_workspace(Store(store.path), "taskwarrior"))
+    assert exported[0]["bignum"] == "123456789012345678901234567890"
+    assert exported[0]["fits"] == 2**63 - 1
+
+
 def test_a_bad_record_fails_the_whole_import(store: Store) -> None:
     bad = DATA / "taskwarrior_bad.json"
     with pytest.raises(ImportFailed) as err:

@@ -59,6 +59,21 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
 
 
+INT_RANGE = (-(2**63), 2**64 - 1)  # what orjson writes and reads back as an int
+
+
+def _json_sized(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and not INT_RANGE[0] <= value <= INT_RANGE[1]:
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_sized(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_sized(v) for v in value]
+    return value
+
+
 class BacklogItem(_Model):
     id: str = ""
     text: str = Field(min_length=1, max_length=10_000)
@@ -97,6 +112,14 @@ class Task(_Model):
     # Fields of other systems we do not model (Taskwarrior UDAs, todo.txt extensions),
     # kept verbatim so that an export gives them back.
     extra: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("extra")
+    @classmethod
+    def _extra_fits_json(cls, v: dict[str, Any]) -> dict[str, Any]:
+        """Integers beyond 64 bits (a Taskwarrior UDA can hold any) are kept as their
+        digits: the workspace's JSON writer cannot store them and its reader would round
+        them to floats."""
+        return _json_sized(v)  # type: ignore[no-any-return]
 
     @field_validator("title")
     @classmethod

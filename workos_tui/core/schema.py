@@ -70,6 +70,5 @@ def check_serialisable(docs: dict[tuple[str, str], dict[str, Any] | None]) -> No
         try:
             orjson.dumps(doc)
         except orjson.JSONEncodeError as e:
-            raise WorkspaceError(
-                f"{table}.{doc_id}: cannot be saved: {e} (undecodable bytes in the text?)"
-            ) from None
+            hint = " (undecodable bytes in the text?)" if "surrogate" in str(e) else ""
+            raise WorkspaceError(f"{table}.{doc_id}: cannot be saved: {e}{hint}") from None

@@ -219,9 +219,8 @@ def parse(
         fields = _map(rec, today)
         task = Task.model_validate(fields)
         seen = snapshot(task, MAPPED)
-        task = task.model_copy(update={"extra": {SYSTEM: {"record": rec, "as_imported": seen}}})
-        # model_copy keeps fields_set: extra must count as set so a re-import refreshes it.
-        task.model_fields_set.add("extra")
+        # Assigned, so it is validated and counts as set (a re-import refreshes it).
+        task.extra = {SYSTEM: {"record": rec, "as_imported": seen}}
         project = rec.get("project")
         goals = _goal_candidates(project) if isinstance(project, str) else []
         result.records.append(

@@ -150,8 +150,7 @@ def parse(path: Path, text: str) -> ParseResult:
             "created": line.created,
             "as_imported": snapshot(task, MAPPED),
         }
-        task = task.model_copy(update={"extra": {SYSTEM: kept}})
-        task.model_fields_set.add("extra")
+        task.extra = {SYSTEM: kept}  # validated, and counts as set for a re-import
         result.records.append(Incoming("tasks", task, where, SYSTEM, key))
     return result
 
