@@ -1,7 +1,7 @@
 """The long reliability suite: `pytest tests/reliability --long` (200 SIGKILLs in the kill
-loop, ten 60-item runs at 30% faults + 10% invalid outputs, a longer three-writer
-concurrency run, 1,500 hypothesis examples per property), then a table of the figures the
-tests recorded: kills survived, faults injected, inputs tried.
+loop, 100 in the quick-capture loop, ten 60-item runs at 30% faults + 10% invalid outputs, a
+longer three-writer concurrency run, 1,500 hypothesis examples per property), then a table
+of the figures the tests recorded: kills survived, faults injected, inputs tried.
 
     python benchmarks/reliability_long.py
     python benchmarks/reliability_long.py -k kill_loop     # one part only
@@ -23,6 +23,8 @@ ORDER = [
     "kills survived",
     "kills mid-write",
     "transactions committed (kill loop)",
+    "kills survived (quick capture)",
+    "captures checked after kills",
     "disk faults injected",
     "model faults injected",
     "delegates run under faults",
