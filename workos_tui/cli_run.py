@@ -16,6 +16,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from workos_tui.cli_run_view import LiveView, print_proposal
+from workos_tui.core.wording import plural
 
 if TYPE_CHECKING:
     from workos_tui.core.config import Config
@@ -164,7 +165,7 @@ def _review_and_apply(args: argparse.Namespace, store: Store, report: RunReport)
         print(json.dumps(report.model_dump(mode="json"), ensure_ascii=False))
     elif applied:
         n = len(applied)
-        print(f"Applied {n} change{'s' if n != 1 else ''}; 'workos undo' reverts them.")
+        print(f"Applied {plural(n, 'change')}; 'workos undo' reverts {'it' if n == 1 else 'them'}.")
     return 0
 
 
@@ -288,7 +289,7 @@ def _confirm(proposal: Proposal) -> list[str]:
     chosen = proposal.default_selection
     n = len(chosen)
     try:
-        answer = input(f"Apply the {n} marked action{'s' if n != 1 else ''} (✓)? [y/N] ")
+        answer = input(f"Apply the {plural(n, 'marked action')} (✓)? [y/N] ")
     except EOFError:
         return []
     return chosen if answer.strip().lower() in {"y", "yes"} else []

@@ -10,6 +10,7 @@ from workos_tui import mcp_compat as compat
 from workos_tui.core.config import Config
 from workos_tui.core.run_models import Proposal
 from workos_tui.core.store import NotFoundError, Store, WorkspaceError, normalize_id
+from workos_tui.core.wording import plural
 from workos_tui.mcp_proposals import ProposalBook
 
 # What the original's aggregator reported for each backlog decision.
@@ -153,7 +154,7 @@ def apply(
         _ops().apply_proposal(store, proposal, action_ids=todo)
     book.mark_applied(proposal.id, todo)
     created = [compat.task_dict(t) for t in store.tasks() if t.id not in before]
-    message = f"Applied {len(todo)} action{'s' if len(todo) != 1 else ''}"
+    message = f"Applied {plural(len(todo), 'action')}"
     if already:
         message += f"; {', '.join(already)} had already been applied"
     return {
@@ -199,14 +200,14 @@ def clear_backlog(store: Store, book: ProposalBook, item_ids: list[str] | None) 
             kept.append({"id": item.id, "text": item.text, "reason": reason})
     removed = [{"id": i, "text": by_id[i].text} for i in remove]
     if remove:
-        with store.transaction(f"clear {len(remove)} backlog item(s)"):
+        with store.transaction(f"clear {plural(len(remove), 'backlog item')}"):
             for i in remove:
                 store.delete("backlog", i)
     remaining = len(items) - len(remove)
     if not items:
         message = "Backlog is already clear"
     else:
-        message = f"Removed {len(remove)} backlog item{'s' if len(remove) != 1 else ''}"
+        message = f"Removed {plural(len(remove), 'backlog item')}"
         message += f"; {remaining} remain" if remaining else "; the backlog is clear"
     return {
         "success": True,

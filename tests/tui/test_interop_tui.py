@@ -38,7 +38,7 @@ async def test_import_previews_then_imports_one_undoable_change(
         detail = str(modal.query_one(".modal-hint", Static).render())
         assert "Would import todotxt" in detail and "15 created" in detail
         assert "Call supplier number 0" in detail and "… and 4 more" in detail
-        assert "1 invalid record(s) will be skipped" in detail and "2026-02-31" in detail
+        assert "1 invalid record will be skipped" in detail and "2026-02-31" in detail
         assert store.tasks() == []  # the preview wrote nothing
         assert modal.query_one("#yes").region.bottom <= 24  # the buttons stay on screen
         await pilot.press("y")

@@ -44,6 +44,7 @@ from workos_tui.core.events import (
 )
 from workos_tui.core.retries import backoff, validation_summary
 from workos_tui.core.run_models import DelegateResult, RunPlan, Usage
+from workos_tui.core.wording import plural
 
 
 class _NoOutputError(Exception):
@@ -254,7 +255,7 @@ class Runner:
             self._finish(
                 d,
                 "failed",
-                error=f"timed out after {self.timeout_s:g} s ({_plural(d.attempts, 'attempt')})",
+                error=f"timed out after {self.timeout_s:g} s ({plural(d.attempts, 'attempt')})",
             )
         except RunAbortedError as e:
             self._abort(d, e.reason)
@@ -314,7 +315,7 @@ class Runner:
                 transient_failures += 1
                 if transient_failures >= self.max_attempts:
                     raise DelegateFailedError(
-                        f"{e.reason} (gave up after {_plural(d.attempts, 'attempt')})"
+                        f"{e.reason} (gave up after {plural(d.attempts, 'attempt')})"
                     ) from None
                 wait = self._backoff(transient_failures, e.retry_after)
                 emit(DelegateRetrying(spec.id, number, e.reason, wait))
@@ -384,10 +385,6 @@ class Runner:
         return backoff(
             failures, retry_after, base=self.backoff_base, cap=self.backoff_cap, rng=self.rng
         )
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def retry_plan(plan: RunPlan, results: list[DelegateResult]) -> RunPlan:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from textual.worker import Worker, WorkerState
 
+from workos_tui.core.wording import plural
 from workos_tui.tui.screens.pickers import ChoiceModal, ConfirmModal, MultiChoiceModal, PromptModal
 from workos_tui.tui.widgets.safe import clean
 
@@ -244,7 +245,7 @@ class RunLauncher:
         if len(report.preview) > IMPORT_PREVIEW_LINES:
             lines.append(f"… and {len(report.preview) - IMPORT_PREVIEW_LINES} more")
         if report.errors:
-            lines += ["", f"{len(report.errors)} invalid record(s) will be skipped, e.g.:"]
+            lines += ["", f"{plural(len(report.errors), 'invalid record')} will be skipped, e.g.:"]
             lines.append(report.errors[0])
         lines += ["", "One change: undo takes all of it back."]
 

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from workos_tui.core.engines.base import Delta
+from workos_tui.core.wording import plural
 
 Step = Delta | dict[str, Any]  # a line to stream, or (last) the output
 
@@ -29,7 +30,7 @@ def due_phrase(due: str | None, today: dt.date) -> str:
         return ""
     days = (dt.date.fromisoformat(due) - today).days
     if days < 0:
-        return f"overdue by {-days} day{'s' if days != -1 else ''}"
+        return f"overdue by {plural(-days, 'day')}"
     if days == 0:
         return "due today"
     if days == 1:

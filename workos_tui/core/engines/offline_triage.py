@@ -19,6 +19,7 @@ from workos_tui.core.engines.heuristics import (
 )
 from workos_tui.core.engines.offline_steps import Step, plan_date, quote
 from workos_tui.core.matching import DUPLICATE_THRESHOLD, similarity, tokens
+from workos_tui.core.wording import plural
 
 
 def triage_item(payload: dict[str, Any], context: dict[str, Any]) -> Iterator[Step]:
@@ -77,7 +78,7 @@ def triage_item(payload: dict[str, Any], context: dict[str, Any]) -> Iterator[St
     if vagueness.reasons:
         yield Delta("Clarity: " + "; ".join(vagueness.reasons))
     if vagueness.vague:
-        yield Delta(f"Too vague: {len(vagueness.questions)} question(s) to ask")
+        yield Delta(f"Too vague: {plural(len(vagueness.questions), 'question')} to ask")
         yield {
             **base,
             "decision": "needs_clarification",

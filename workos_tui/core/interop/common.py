@@ -24,6 +24,7 @@ from workos_tui.core.models import (
     format_validation_error,
 )
 from workos_tui.core.store import WorkspaceError
+from workos_tui.core.wording import plural
 
 # Markdown lines every Markdown reader here shares: a list item (bullet or number) with its
 # indent, and an ATX heading with its level.
@@ -44,7 +45,7 @@ class ImportFailed(InteropError):
     def __init__(self, errors: list[str]) -> None:
         self.errors = errors
         more = len(errors) - 1
-        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else ""
+        tail = f" (and {plural(more, 'more problem')})" if more > 0 else ""
         super().__init__(
             f"{errors[0]}{tail}; nothing imported (--skip-invalid imports the valid records)"
         )

@@ -26,6 +26,7 @@ from workos_tui.core.run_models import (
     Proposal,
     RunPlan,
 )
+from workos_tui.core.wording import plural
 
 
 def aggregate(plan: RunPlan, results: list[DelegateResult]) -> Proposal:
@@ -55,7 +56,7 @@ def aggregate(plan: RunPlan, results: list[DelegateResult]) -> Proposal:
     parts = [headline]
     if failed:
         listed = "; ".join(f"{f.label} ({f.reason})" for f in failed)
-        parts.append(f"{len(failed)} delegate{'s' if len(failed) != 1 else ''} failed: {listed}.")
+        parts.append(f"{plural(len(failed), 'delegate')} failed: {listed}.")
     if out.rejected:
         parts.append(f"Rejected {len(out.rejected)}: " + "; ".join(out.rejected) + ".")
     return Proposal(

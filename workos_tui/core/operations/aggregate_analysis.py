@@ -24,6 +24,7 @@ from workos_tui.core.run_models import (
     Suggestion,
     TaskAnalysis,
 )
+from workos_tui.core.wording import plural
 
 GOAL_LINK_MIN_SCORE = 0.5
 
@@ -143,6 +144,6 @@ def merge_analysis(
         )
     n = len(out.actions)
     return (
-        f"{len(ok)} analyses: {n} suggested change{'s' if n != 1 else ''}, "
-        f"{len(out.recommendations)} recommendation{'s' if len(out.recommendations) != 1 else ''}."
+        f"{plural(len(ok), 'analysis', 'analyses')}: {plural(n, 'suggested change')}, "
+        f"{plural(len(out.recommendations), 'recommendation')}."
     )

@@ -12,6 +12,7 @@ from workos_tui.core.matching import DUPLICATE_THRESHOLD
 from workos_tui.core.models import PRIORITIES
 from workos_tui.core.operations.aggregate_gate import Collector, own_answers, task_briefs
 from workos_tui.core.run_models import BacklogTriage, DelegateResult, DelegateSpec, RunPlan
+from workos_tui.core.wording import plural
 
 # When several items' delegates disagree, the more cautious decision wins.
 DECISION_PRECEDENCE = ("duplicate", "needs_clarification", "not_actionable", "create_task")
@@ -123,14 +124,14 @@ def merge_backlog(
             counts["note"] += 1
     headline = (
         f"{len(order)} of {len(plan.delegates)} backlog items triaged: "
-        f"{counts['create']} new task{'s' if counts['create'] != 1 else ''}"
+        f"{plural(counts['create'], 'new task')}"
     )
     if counts["merged_items"]:
-        headline += f" ({counts['merged_items']} in-run duplicate item(s) folded in)"
+        headline += f" ({plural(counts['merged_items'], 'in-run duplicate')} folded in)"
     headline += (
-        f", {counts['merge']} merge{'s' if counts['merge'] != 1 else ''} into existing tasks, "
+        f", {plural(counts['merge'], 'merge')} into existing tasks, "
         f"{counts['clarify']} need{'s' if counts['clarify'] == 1 else ''} clarification, "
-        f"{counts['note']} saved as note{'s' if counts['note'] != 1 else ''}."
+        f"{counts['note']} saved as {'a note' if counts['note'] == 1 else 'notes'}."
     )
     return headline
 

@@ -15,6 +15,7 @@ from workos_tui.core.run_models import (
     RankedTask,
     RunPlan,
 )
+from workos_tui.core.wording import plural
 
 MAX_FOCUS_TASKS = 3
 # Reciprocal rank fusion: score = sum over perspectives of 1 / (RRF_K + rank).
@@ -83,8 +84,8 @@ def merge_planning(
             reason=f"{len(entries)} tasks, {total} of {budget} minutes; focus: {focus}",
         )
     left = len(ranked_ids) - len(entries)
-    tail = f"; {left} ranked task{'s' if left != 1 else ''} did not fit" if left else ""
+    tail = f"; {plural(left, 'ranked task')} did not fit" if left else ""
     return (
-        f"Plan for {date or 'today'} from {used} perspective{'s' if used != 1 else ''}: "
+        f"Plan for {date or 'today'} from {plural(used, 'perspective')}: "
         f"{len(entries)} tasks in {total} of {budget} minutes{tail}."
     )

@@ -27,6 +27,7 @@ from workos_tui.core.operations.aggregate import selected_ids
 from workos_tui.core.operations.aggregate_analysis import FIELD_KINDS
 from workos_tui.core.run_models import ALLOWED_KINDS, SETTABLE_STATUSES, Proposal, ProposedAction
 from workos_tui.core.store import NotFoundError, Store, WorkspaceError
+from workos_tui.core.wording import plural
 
 OPERATION_WORDS = {
     "backlog_processing": "backlog processing",
@@ -69,7 +70,7 @@ def apply_proposal(
         if action.kind in {"create_task", "merge_into_task", "save_note"}:
             consumed.extend(action.backlog_item_ids)
     n = len(actions)
-    label = f"apply {OPERATION_WORDS[proposal.operation]} ({n} change{'s' if n != 1 else ''})"
+    label = f"apply {OPERATION_WORDS[proposal.operation]} ({plural(n, 'change')})"
     with store.transaction(label):
         for write in writes:
             write()

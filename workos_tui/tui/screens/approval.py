@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from workos_tui.core.models import CATEGORIES, PRIORITIES
 from workos_tui.core.run_models import ACTION_KINDS, Proposal, ProposedAction, RunPlan
 from workos_tui.core.store import StoreWriteError
+from workos_tui.core.wording import plural
 from workos_tui.tui.keys import binding, bindings
 from workos_tui.tui.messages import SaveFailed
 from workos_tui.tui.screens.capture import _minutes
@@ -285,9 +286,7 @@ class ApprovalScreen(Screen[str | None]):
         if event.state == WorkerState.SUCCESS:
             self.applied = list(event.worker.result or [])
             n = len(self.applied)
-            self.app.notify(
-                f"Applied {n} change{'s' if n != 1 else ''}. Press u to undo.", timeout=6
-            )
+            self.app.notify(f"Applied {plural(n, 'change')}. Press u to undo.", timeout=6)
             self.app.changed("applied")  # type: ignore[attr-defined]
             self.dismiss("applied")
         elif event.state == WorkerState.ERROR:

@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from workos_tui.core.events import ConcurrencyChanged, DelegateDelta, RunEvent, RunFinished
 from workos_tui.core.run_models import DelegateResult, Proposal, RunPlan
+from workos_tui.core.wording import plural
 from workos_tui.tui.keys import bindings
 from workos_tui.tui.screens.pickers import ConfirmModal
 from workos_tui.tui.screens.run_events import apply_event
@@ -329,9 +330,7 @@ class RunScreen(Screen[None]):
         plan = self.plan.subset(ids)
         self.cancelled = False
         self._start(plan, retry=True)
-        self.notify(
-            f"Retrying {len(ids)} failed delegate{'s' if len(ids) != 1 else ''}.", timeout=2
-        )
+        self.notify(f"Retrying {plural(len(ids), 'failed delegate')}.", timeout=2)
 
     def workers_running(self, group: str) -> bool:
         return any(w.group == group and w.node is self and w.is_running for w in self.app.workers)
