@@ -205,3 +205,22 @@ async def test_ctrl_q_quits(app_factory) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: not app.is_running)
+
+
+async def test_an_item_waiting_for_answers_is_marked_where_truncation_cannot_hide_it(
+    app_factory, demo
+) -> None:
+    long_text = "Look into the thing we talked about at the offsite " * 4
+    with demo.transaction("setup"):
+        waiting = demo.add_backlog_item(long_text)
+        demo.put(waiting.model_copy(update={"questions": ["Which thing?"]}))
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        options = app.main_screen.query_one(BacklogList)
+        prompts = {
+            str(options.get_option_at_index(i).id): options.get_option_at_index(i).prompt
+            for i in range(options.option_count)
+        }
+        assert str(prompts[waiting.id]).startswith("? Look into")
+        assert str(prompts[demo.backlog()[0].id]).startswith("• ")

@@ -45,13 +45,12 @@ class BacklogPane(Vertical):
         ol.clear_options()
         options = []
         for item in items:
-            extras = []
-            if item.subitems:
-                extras.append((f" +{len(item.subitems)}", look.muted))
-            if item.questions:
-                extras.append((" ?", look.warning))
+            # Waiting for answers: a "?" in place of the bullet, where truncation of a long
+            # text cannot hide it.
+            bullet = ("? ", look.warning) if item.questions else ("• ", look.muted)
+            extras = [(f" +{len(item.subitems)}", look.muted)] if item.subitems else []
             # One line each: the detail panel shows the whole text.
-            line = Text.assemble(("• ", look.muted), safe_text(item.text), *extras)
+            line = Text.assemble(bullet, safe_text(item.text), *extras)
             line.no_wrap, line.overflow = True, "ellipsis"
             options.append(Option(line, id=item.id))
         ol.add_options(options)
