@@ -295,3 +295,18 @@ def test_workos_add_imports_neither_pydantic_nor_orjson_on_a_workspace_it_owns(
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert Store(path).backlog()[-1].text == "Call the bank"
+
+
+def test_workos_add_imports_neither_pydantic_nor_the_store(twins: tuple[Path, Path]) -> None:
+    """What makes quick capture quick: the plain case never loads the heavy modules."""
+    path, _ = twins
+    probe = (
+        "import sys; from workos_tui import cli; code = cli.main(['add', '--db', sys.argv[1], "
+        "'an idea']); heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('pydantic', 'orjson', 'tinydb', 'textual', 'rich', 'anthropic', 'mcp') "
+        "or m == 'workos_tui.core.store'); print(code, heavy)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines()[-1] == "0 []", done.stdout

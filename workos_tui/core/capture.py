@@ -17,12 +17,12 @@ from typing import Any
 
 from workos_tui.core.clock import json_time, utcnow
 from workos_tui.core.file_layout import SCHEMA_VERSION, read_tail_meta
+from workos_tui.core.ids import allocate, note_used
 from workos_tui.core.inbox import append_entry, inbox_path, pending_entries, read_entries
 from workos_tui.core.locking import WorkspaceLock
 
 MAX_TEXT = 10_000  # BacklogItem.text's max_length
 LOCK_TIMEOUT_S = 30.0
-PREFIX = "B"  # the backlog's id prefix (ids.PREFIXES)
 
 Item = tuple[str, Sequence[str]]
 
@@ -74,19 +74,18 @@ def _capture_locked(path: Path, items: Sequence[Item]) -> list[str] | None:
     if own is None or own.get("schema_version") != SCHEMA_VERSION:
         return None
     counters = own.get("counters")
-    used = counters.get(PREFIX, 0) if isinstance(counters, dict) else None
-    if not isinstance(used, int):
+    if not isinstance(counters, dict) or not all(isinstance(n, int) for n in counters.values()):
         return None
     inbox = inbox_path(path)
     pending = pending_entries(own, read_entries(inbox))
     seq = max([own.get("inbox_seq", 0), *(e["seq"] for e in pending)]) + 1
+    meta: dict[str, Any] = {"counters": dict(counters)}  # a copy: the file is not written
     for entry in pending:  # ids waiting in the inbox are taken too
-        used = max([used, *(_number(i) for i in entry["items"])])
+        for doc_id in entry["items"]:
+            note_used(meta["counters"], doc_id)
     now = utcnow()
     created = json_time(now)
-    docs: dict[str, Any] = {}
-    for n, (text, subitems) in enumerate(items, start=used + 1):
-        docs[f"{PREFIX}{n}"] = backlog_doc(text, subitems, created)
+    docs = {allocate(meta, "backlog"): backlog_doc(t, subs, created) for t, subs in items}
     ids = list(docs)
     entry = {"seq": seq, "at": now.isoformat(), "label": capture_label(ids), "items": docs}
     try:
@@ -94,8 +93,3 @@ def _capture_locked(path: Path, items: Sequence[Item]) -> list[str] | None:
     except OSError:
         return None  # nothing was added; the store tries again and says why it can't
     return ids
-
-
-def _number(doc_id: str) -> int:
-    digits = doc_id[len(PREFIX) :]
-    return int(digits) if doc_id.startswith(PREFIX) and digits.isdigit() else 0
