@@ -258,3 +258,27 @@ def test_quick_capture_imports_stay_light() -> None:
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60, capture_output=True)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["add", "an idea"], "add"),
+        (["--db", "w.json", "add", "x"], "add"),
+        (["--db=w.json", "list", "tasks"], "list"),
+        (["task", "done", "T1"], "task"),
+        (["add", "--help"], None),  # help comes from the full parser
+        (["run", "backlog"], None),
+        (["import", "x.json"], None),
+        (["lst"], None),  # a typo: the full parser names every command
+        ([], None),
+    ],
+)
+def test_core_command_picks_the_parser_to_build(argv: list[str], expected: str | None) -> None:
+    from workos_tui.cli_parser import build_parser, core_command
+
+    assert core_command(argv) == expected
+    if expected is not None:
+        # The one-command parser reads the command as the full parser does.
+        full, one = build_parser().parse_args(argv), build_parser(only=expected).parse_args(argv)
+        assert vars(one) == vars(full)

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from workos_tui.cli_parser import PROG, UsageError, build_parser, needs_plugged
+from workos_tui.cli_parser import PROG, UsageError, build_parser, core_command
 from workos_tui.cli_parser import parse_date as parse_date  # tests call cli.parse_date
 from workos_tui.cli_workspace import _read_items as _read_items  # tests call cli._read_items
 from workos_tui.cli_workspace import (
@@ -128,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from workos_tui.core.errors import StoreWriteError, WorkspaceError
 
     try:
-        args = build_parser(plugged=needs_plugged(argv)).parse_args(argv)
+        args = build_parser(only=core_command(argv)).parse_args(argv)
         return dispatch(args)
     except StoreWriteError as e:
         # This process ends now: a change "kept in memory" would be lost, so say so.

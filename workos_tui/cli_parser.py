@@ -9,8 +9,8 @@ import argparse
 import contextlib
 import datetime as dt
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
 PROG = "workos"
 LISTABLE = ("backlog", "tasks", "goals", "notes")
@@ -75,11 +75,11 @@ def _category(text: str) -> str:
 
 # Commands whose parsers live in their own modules; importing those modules pulls in
 # interop (yaml, every format) and the run machinery, which quick capture must not pay for.
-PLUGGED_COMMANDS = ("run", "import", "export")
 
 
-def build_parser(*, plugged: bool = True) -> argparse.ArgumentParser:
-    """The full parser; `plugged=False` leaves out run/import/export (see `needs_plugged`)."""
+def build_parser(*, only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or with `only` one core command's (see `core_command`): each
+    argument costs argparse a help formatter, and quick capture needs 7, not 112."""
     common = _Parser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS, help="workspace file (else $WORKOS_DB)")
     common.add_argument(
@@ -96,13 +96,31 @@ def build_parser(*, plugged: bool = True) -> argparse.ArgumentParser:
         "With no command, opens the app.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, add_command in _CORE_COMMANDS.items():
+        if only is None or name == only:
+            add_command(sub, common)
+    if only is None:  # imported only when needed: `workos add` starts faster without them
+        from workos_tui.cli_interop import add_interop_parsers
+        from workos_tui.cli_run import add_run_parser
 
+        add_run_parser(sub)
+        add_interop_parsers(sub)
+    for command in sub.choices.values():
+        _add_common(command)
+    return parser
+
+
+def _demo(sub: Any, common: _Parser) -> None:
     p = sub.add_parser("demo", parents=[common], help="open the app on a sample workspace")
     p.add_argument("--no-open", action="store_true", help="write the sample and print its path")
 
+
+def _add(sub: Any, common: _Parser) -> None:
     p = sub.add_parser("add", parents=[common], help="capture a backlog item ('-' reads stdin)")
     p.add_argument("text", nargs="+", help="the item's text, or - for one item per line")
 
+
+def _task(sub: Any, common: _Parser) -> None:
     task = sub.add_parser("task", parents=[common], help="create and change tasks")
     tsub = task.add_subparsers(dest="task_command", metavar="ACTION", required=True)
     ta = tsub.add_parser("add", parents=[common], help="create a task")
@@ -127,6 +145,8 @@ def build_parser(*, plugged: bool = True) -> argparse.ArgumentParser:
     te.add_argument("--note", help="append a timestamped note")
     _task_fields(te)
 
+
+def _goal(sub: Any, common: _Parser) -> None:
     goal = sub.add_parser("goal", parents=[common], help="create goals")
     gsub = goal.add_subparsers(dest="goal_command", metavar="ACTION", required=True)
     ga = gsub.add_parser("add", parents=[common], help="create a goal")
@@ -134,6 +154,8 @@ def build_parser(*, plugged: bool = True) -> argparse.ArgumentParser:
     ga.add_argument("--description", default="")
     ga.add_argument("--target-date", type=parse_date)
 
+
+def _note(sub: Any, common: _Parser) -> None:
     note = sub.add_parser("note", parents=[common], help="create knowledge notes")
     nsub = note.add_subparsers(dest="note_command", metavar="ACTION", required=True)
     na = nsub.add_parser("add", parents=[common], help="create a note")
@@ -141,28 +163,43 @@ def build_parser(*, plugged: bool = True) -> argparse.ArgumentParser:
     na.add_argument("--body", default="")
     na.add_argument("--tag", action="append", default=[], dest="tags")
 
+
+def _list(sub: Any, common: _Parser) -> None:
     ls = sub.add_parser("list", parents=[common], help="list backlog, tasks, goals or notes")
     ls.add_argument("kind", nargs="?", default="tasks", choices=LISTABLE)
     ls.add_argument("--status", help="comma-separated statuses (tasks, goals)")
     ls.add_argument("--all", action="store_true", help="include done tasks")
     ls.add_argument("--json", action="store_true", help="a JSON array of the model objects")
 
-    sub.add_parser("undo", parents=[common], help="revert the last change")
-    sub.add_parser("redo", parents=[common], help="re-apply the last undone change")
+
+def _plain(name: str, help_text: str) -> Callable[[Any, _Parser], None]:
+    """A command with no arguments of its own."""
+
+    def add(sub: Any, common: _Parser) -> None:
+        sub.add_parser(name, parents=[common], help=help_text)
+
+    return add
+
+
+def _history(sub: Any, common: _Parser) -> None:
     hist = sub.add_parser("history", parents=[common], help="the undoable changes, newest first")
     hist.add_argument("-n", type=_count, default=20, help="how many (default 20)")
 
-    sub.add_parser("mcp", parents=[common], help="serve the workspace over MCP (stdio)")
 
-    if plugged:  # imported only when needed: `workos add` starts faster without them
-        from workos_tui.cli_interop import add_interop_parsers
-        from workos_tui.cli_run import add_run_parser
-
-        add_run_parser(sub)
-        add_interop_parsers(sub)
-    for command in sub.choices.values():
-        _add_common(command)
-    return parser
+# The commands the core parser knows, in the order `--help` lists them (run, import and
+# export follow, from their own modules).
+_CORE_COMMANDS: dict[str, Callable[[Any, _Parser], None]] = {
+    "demo": _demo,
+    "add": _add,
+    "task": _task,
+    "goal": _goal,
+    "note": _note,
+    "list": _list,
+    "undo": _plain("undo", "revert the last change"),
+    "redo": _plain("redo", "re-apply the last undone change"),
+    "history": _history,
+    "mcp": _plain("mcp", "serve the workspace over MCP (stdio)"),
+}
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -187,22 +224,15 @@ def _task_fields(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tag", action="append", dest="tags")
 
 
-def needs_plugged(argv: Sequence[str] | None) -> bool:
-    """False only when the first word is a command the core parser knows (`add`, `list`…):
-    anything else (help, no command, run/import/export, a typo) gets the full parser, so
-    help and error messages are unchanged."""
+def core_command(argv: Sequence[str] | None) -> str | None:
+    """The core command that `argv` runs (`add`, `list`…), or None for the full parser:
+    help, no command, run/import/export and typos get it, so help and error messages are
+    those of the full parser."""
     words = list(sys.argv[1:] if argv is None else argv)
     if any(w in ("-h", "--help") for w in words):
-        return True
-    first = next((w for w in words if not w.startswith("-")), None)
-    if first is None or first in PLUGGED_COMMANDS:
-        return True
+        return None
     # `--db PATH add`: PATH is the option's value, not a command.
     if words and words[0] in ("--db", "--engine") and len(words) > 2:
-        first = words[2]
-    return first not in _CORE_COMMANDS
-
-
-_CORE_COMMANDS = frozenset(
-    {"add", "task", "goal", "note", "list", "undo", "redo", "history", "demo", "mcp"}
-)
+        words = words[2:]
+    first = next((w for w in words if not w.startswith("-")), None)
+    return first if first in _CORE_COMMANDS else None
