@@ -16,6 +16,8 @@ from workos_tui.tui.widgets.safe import safe_text
 class WorkspaceHeader(Static):
     """Workspace name, counts, and the engine in use."""
 
+    _parts: tuple[Text, Text, Text, Text] | None = None
+
     def show(
         self,
         name: str,
@@ -36,12 +38,39 @@ class WorkspaceHeader(Static):
             (f"{blocked}", look.warning if blocked else look.bold), " blocked · ",
             (f"{n_goals}", look.bold), " goals",
         )  # fmt: skip
+        self._parts = (
+            Text.assemble(("WorkOS", look.accent), " · ", safe_text(name)),
+            counts,
+            Text.assemble(("engine ", look.muted), safe_text(engine)),
+            safe_text(engine),
+        )
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        """The engine in use is never cut: when the line is short, the word "engine" goes
+        first, then the workspace's name gives way (counts stay whole)."""
+        parts = self._parts
+        if parts is None:
+            return
+        title, counts, engine_text, engine_only = parts
+        width = self.size.width or 10_000
+        narrow = sum(t.cell_len for t in (title, counts, engine_text)) + 4 > width
+        if narrow:
+            engine_text = engine_only
         grid = Table.grid(expand=True, padding=(0, 2))  # columns never touch when squeezed
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="center", no_wrap=True)
-        grid.add_column(ratio=1, justify="right", no_wrap=True)
-        title = Text.assemble(("WorkOS", look.accent), " · ", safe_text(name))
-        engine_text = Text.assemble(("engine ", look.muted), safe_text(engine))
+        # Wide: counts centred between two equal sides. Narrow: the engine takes only its
+        # own width and the name the rest.
+        grid.add_column(
+            ratio=None if narrow else 1,
+            justify="right",
+            no_wrap=True,
+            min_width=engine_text.cell_len,
+        )
         grid.add_row(title, counts, engine_text)
         self.update(grid)
 
