@@ -102,9 +102,22 @@ async def _until(pilot: Any, predicate: Callable[[], bool], timeout: float = 20)
 
 
 async def open_palette(pilot: Any) -> None:
+    """Open the palette and wait until its command list is whole and stays so (the
+    providers fill it asynchronously; a fixed pause caught it half-filled now and then)."""
+    from textual.command import CommandList, CommandPalette
+
     await settle_main(pilot)
     await pilot.press("ctrl+p")
-    await pilot.pause(0.3)
+    app = pilot.app
+    await _until(pilot, lambda: isinstance(app.screen, CommandPalette))
+    counts: list[int] = []
+
+    def settled() -> bool:
+        counts.append(app.screen.query_one(CommandList).option_count)
+        return len(counts) >= 10 and counts[-1] > 0 and len(set(counts[-10:])) == 1
+
+    await _until(pilot, settled)
+    await pilot.pause(0.2)
 
 
 async def settle_run(pilot: Any) -> None:
