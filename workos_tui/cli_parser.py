@@ -73,10 +73,6 @@ def _category(text: str) -> str:
     return text.lower()
 
 
-# Commands whose parsers live in their own modules; importing those modules pulls in
-# interop (yaml, every format) and the run machinery, which quick capture must not pay for.
-
-
 def build_parser(*, only: str | None = None) -> argparse.ArgumentParser:
     """The full parser, or with `only` one core command's (see `core_command`): each
     argument costs argparse a help formatter, and quick capture needs 7, not 112."""
@@ -99,7 +95,9 @@ def build_parser(*, only: str | None = None) -> argparse.ArgumentParser:
     for name, add_command in _CORE_COMMANDS.items():
         if only is None or name == only:
             add_command(sub, common)
-    if only is None:  # imported only when needed: `workos add` starts faster without them
+    if only is None:
+        # run, import and export have their parsers in their own modules, which pull in
+        # interop (yaml, every format) and the run machinery: only the full parser pays.
         from workos_tui.cli_interop import add_interop_parsers
         from workos_tui.cli_run import add_run_parser
 
